@@ -1,0 +1,1 @@
+//! The one SMPP codec shared by every subcommand. (Being written: issue 2.)

@@ -1,0 +1,19 @@
+//! smppdiag: makes SMPP (3.3 / 3.4 / 5.0) problems obvious.
+//!
+//! The library is split by concern, and nothing in it prints:
+//! - [`spec`]: the tables (command ids, command_status codes with their retry class, TLV tags,
+//!   value tables for TON/NPI/esm_class/data_coding ...). One row per entry, used by decode,
+//!   encode, render, `--help` and the generated docs alike.
+//! - [`codec`]: one codec shared by every subcommand. Decoding yields field spans (byte range,
+//!   spec name, decoded value, meaning) and diagnostics; encoding is driven by the same tables.
+//! - [`input`]: turns the hex shapes people paste into bytes.
+//! - [`render`]: the annotated hex dump and JSON, written into a buffer with an explicit style.
+//! - [`session`]: tokio transport for real sessions against an SMSC.
+//! - [`exit`]: the exit codes every subcommand shares.
+
+pub mod codec;
+pub mod exit;
+pub mod input;
+pub mod render;
+pub mod session;
+pub mod spec;

@@ -1,0 +1,1 @@
+//! Integration tests of the smppdiag binary and library (one test binary).
