@@ -1,3 +1,35 @@
-fn main() -> std::process::ExitCode {
-    smppdiag::exit::Exit::Success.into()
+use std::process::ExitCode;
+
+use clap::Parser;
+use smppdiag::cli::{self, Cli};
+use smppdiag::exit::Exit;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                Exit::Usage.into()
+            } else {
+                Exit::Success.into()
+            };
+        }
+    };
+    match cli::run(cli) {
+        Ok(exit) => exit.into(),
+        Err(err) => {
+            if err.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return Exit::Success.into();
+            }
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("error: {err:#}");
+            }
+            Exit::Usage.into()
+        }
+    }
 }

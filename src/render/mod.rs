@@ -1,2 +1,6 @@
-//! Rendering: annotated hex dump, explanation blocks and JSON, written into buffers with an
-//! explicit [`Style`]. Nothing here reads global colour state.
+//! Rendering: annotated hex dump, explanation blocks and JSON, written into strings with an
+//! explicit [`Style`]. Nothing here reads global colour state or prints.
+
+pub mod style;
+
+pub use style::{Role, Style};

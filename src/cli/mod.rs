@@ -1,0 +1,72 @@
+//! Command-line interface (clap). Subcommands are thin: parse args, call the library, render.
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::exit::Exit;
+use crate::render::Style;
+
+pub mod explain;
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorWhen {
+    /// Colour when stdout is a terminal and NO_COLOR is not set.
+    #[default]
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// smppdiag: makes SMPP problems obvious.
+#[derive(Debug, Parser)]
+#[command(name = "smppdiag", version, about, long_about = None, after_help = Exit::help_text())]
+pub struct Cli {
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, global = true)]
+    pub color: ColorWhen,
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Explain a command_status code (meaning, causes, fix, retry class) and its retry schedule.
+    Explain(explain::ExplainArgs),
+}
+
+/// What every subcommand gets besides its own arguments.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    /// The output style, decided once.
+    pub style: Style,
+}
+
+/// Decide colour once: `--color`, then NO_COLOR / TERM=dumb, then whether stdout is a TTY.
+pub fn decide_style(when: ColorWhen) -> Style {
+    use std::io::IsTerminal;
+    let color = match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+                && std::io::stdout().is_terminal()
+        }
+    };
+    colored::control::set_override(color);
+    Style { color }
+}
+
+/// Run the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    let ctx = Ctx {
+        style: decide_style(cli.color),
+    };
+    match cli.command {
+        Command::Explain(a) => explain::run(a, &ctx),
+    }
+}
