@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::exit::Exit;
 use crate::render::Style;
 
+pub mod decode;
 pub mod explain;
 
 /// When to colour the output.
@@ -34,6 +35,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Decode and explain PDUs pasted as hex (plain, spaced, 0x.., xxd, hexdump -C, Wireshark, annotated).
+    Decode(decode::DecodeArgs),
     /// Explain a command_status code (meaning, causes, fix, retry class) and its retry schedule.
     Explain(explain::ExplainArgs),
 }
@@ -67,6 +70,18 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         style: decide_style(cli.color),
     };
     match cli.command {
+        Command::Decode(a) => decode::run(a, &ctx),
         Command::Explain(a) => explain::run(a, &ctx),
     }
+}
+
+/// The explanation block of a non-zero command_status, as every subcommand prints it.
+pub fn status_block(status: u32, style: &Style) -> String {
+    let e = crate::spec::status::explain(status);
+    format!(
+        "{} (0x{:08X}): {}\n",
+        style.paint(crate::render::Role::Error, &e.name),
+        status,
+        e.meaning
+    )
 }

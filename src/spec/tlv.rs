@@ -104,3 +104,6 @@ pub fn range_label(tag: u16) -> &'static str {
         _ => "unknown / reserved tag",
     }
 }
+
+/// Network type octet (network_error_code, broadcast_content_type ...).
+pub const NETWORK_TYPES: &[(u32, &str)] = &[(1, "ANSI-136"), (2, "IS-95"), (3, "GSM")];

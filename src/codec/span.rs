@@ -1,0 +1,151 @@
+//! Field spans and diagnostics: what decoding says about every byte.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+/// A decoded value, as shown in the dump and in JSON.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Val {
+    /// An integer field (JSON number).
+    Int(u64),
+    /// A string field or decoded text (JSON string; shown quoted).
+    Str(String),
+    /// A name or summary (JSON string; shown as is).
+    Name(String),
+}
+
+impl Val {
+    /// Text for the dump.
+    pub fn display(&self) -> String {
+        match self {
+            Val::Int(v) => v.to_string(),
+            Val::Str(s) => format!("\"{}\"", escape_text(s)),
+            Val::Name(s) => s.clone(),
+        }
+    }
+}
+
+/// Make control characters visible in one-line output.
+pub fn escape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '"' => out.push_str("\\\""),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; not a fault.
+    Info,
+    /// Legal or tolerated, but likely to cause trouble.
+    Warning,
+    /// The PDU breaks the specification.
+    Error,
+}
+
+impl Severity {
+    /// Label for the dump.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One finding, at a byte offset of the PDU.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    /// Byte offset in the PDU.
+    pub offset: usize,
+    /// How serious.
+    pub severity: Severity,
+    /// What is wrong, in a plain sentence.
+    pub message: String,
+    /// What the sender most likely did wrong / how to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+/// What a span is, for rendering and JSON grouping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpanKind {
+    /// A header field.
+    Header,
+    /// A mandatory body field.
+    Field,
+    /// A whole TLV (parent of tag / length / value).
+    Tlv,
+    /// Part of a structure (TLV tag/length/value, UDH element, list entry member).
+    Part,
+    /// Bytes nothing explains.
+    Unexplained,
+}
+
+/// A field: its name, byte range, decoded value and meaning. Spans of depth 0 tile the PDU with no
+/// gap and no overlap; the children (depth + 1) that follow a span tile it in turn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    /// Spec name of the field (e.g. "source_addr"), or a label for structure parts.
+    pub name: Cow<'static, str>,
+    /// Byte range in the PDU.
+    pub range: Range<usize>,
+    /// Nesting level (0 = top).
+    pub depth: u8,
+    /// What kind of span.
+    pub kind: SpanKind,
+    /// Decoded value.
+    pub value: Option<Val>,
+    /// What the value means.
+    pub meaning: Option<String>,
+    /// A secret (password): redacted unless asked for.
+    pub secret: bool,
+    /// Worst diagnostic attached to this span's range, set when rendering flags it.
+    pub flag: Option<Severity>,
+}
+
+impl Span {
+    /// A new span with no value.
+    pub fn new(
+        name: impl Into<Cow<'static, str>>,
+        range: Range<usize>,
+        depth: u8,
+        kind: SpanKind,
+    ) -> Self {
+        Span {
+            name: name.into(),
+            range,
+            depth,
+            kind,
+            value: None,
+            meaning: None,
+            secret: false,
+            flag: None,
+        }
+    }
+
+    /// Set the value.
+    pub fn val(mut self, v: Val) -> Self {
+        self.value = Some(v);
+        self
+    }
+
+    /// Set the meaning.
+    pub fn meaning(mut self, m: Option<String>) -> Self {
+        self.meaning = m;
+        self
+    }
+}
