@@ -215,7 +215,7 @@ pub const MS_AVAILABILITY_STATUS: &[(u32, &str)] = &[
     (2, "unavailable"),
 ];
 
-/// Type octet of network_error_code (3.4 5.3.2.31, 5.0 4.8.4.42). Values 4-8 exist only in 5.0.
+/// Type octet of network_error_code (3.4 5.3.2.31, 5.0). Values 4-8 exist only in 5.0.
 pub const NETWORK_TYPES: &[(u32, &str)] = &[
     (1, "ANSI-136 access denied reason"),
     (2, "IS-95 access denied reason"),
@@ -244,7 +244,7 @@ pub const MORE_MESSAGES_TO_SEND: &[(u32, &str)] = &[
     (1, "more messages to follow (default)"),
 ];
 
-/// congestion_state (5.0 4.8.4.19): inclusive ranges of the load percentage.
+/// congestion_state (5.0): inclusive ranges of the load percentage.
 pub const CONGESTION_STATE: &[(u32, u32, &str)] = &[
     (0, 0, "idle"),
     (1, 29, "low load"),
@@ -347,7 +347,7 @@ pub const BROADCAST_CONTENT_TYPES: &[(u32, &str)] = &[
     (0x0100, "multi category services"),
 ];
 
-/// broadcast_message_class (5.0 4.8.4.11).
+/// broadcast_message_class (5.0).
 pub const BROADCAST_MESSAGE_CLASS: &[(u32, &str)] = &[
     (0, "no class specified (default)"),
     (1, "class 1 (user defined)"),
@@ -355,7 +355,7 @@ pub const BROADCAST_MESSAGE_CLASS: &[(u32, &str)] = &[
     (3, "class 3 (terminal equipment)"),
 ];
 
-/// Unit octet of broadcast_frequency_interval (5.0 4.8.4.10) and of the 5.0 ms_validity.
+/// Unit octet of broadcast_frequency_interval (5.0) and of the 5.0 ms_validity.
 pub const TIME_UNITS: &[(u32, &str)] = &[
     (0x00, "as frequently as possible"),
     (0x08, "seconds"),
@@ -373,7 +373,7 @@ pub const BROADCAST_AREA_FORMATS: &[(u32, &str)] =
 
 /// broadcast_area_success (5.0 4.8.4.5): inclusive ranges.
 pub const BROADCAST_AREA_SUCCESS: &[(u32, u32, &str)] = &[
-    (0, 100, "success rate in percent"),
+    (0, 100, "success rate"),
     (101, 254, "reserved"),
     (255, 255, "information not available"),
 ];
@@ -386,7 +386,7 @@ pub const BILLING_FORMATS: &[(u32, u32, &str)] = &[
     (0x80, 0xFF, "vendor specific format"),
 ];
 
-/// dest_addr_np_resolution (5.0 4.8.4.24).
+/// dest_addr_np_resolution (5.0).
 pub const DEST_ADDR_NP_RESOLUTION: &[(u32, &str)] = &[
     (0, "number portability query not performed (default)"),
     (1, "query performed, number not ported"),
@@ -845,10 +845,7 @@ mod tests {
             meaning(0x0428, 101).as_deref(),
             Some("reserved (above 100)")
         );
-        assert_eq!(
-            meaning(0x0608, 42).as_deref(),
-            Some("42% success rate in percent")
-        );
+        assert_eq!(meaning(0x0608, 42).as_deref(), Some("42% success rate"));
         assert_eq!(
             meaning(0x0608, 255).as_deref(),
             Some("information not available")
