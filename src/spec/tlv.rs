@@ -355,7 +355,8 @@ pub const BROADCAST_MESSAGE_CLASS: &[(u32, &str)] = &[
     (3, "class 3 (terminal equipment)"),
 ];
 
-/// Unit octet of broadcast_frequency_interval (5.0) and of the 5.0 ms_validity.
+/// Unit octet of broadcast_frequency_interval (5.0). (The 5.0 ms_validity unit octet is coded
+/// differently and is not covered here.)
 pub const TIME_UNITS: &[(u32, &str)] = &[
     (0x00, "as frequently as possible"),
     (0x08, "seconds"),
