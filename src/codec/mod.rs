@@ -17,6 +17,7 @@ mod message;
 pub mod pdu;
 mod repair;
 pub mod span;
+pub mod time;
 mod tlv;
 
 pub use decode::{decode, decode_pdu, decode_with, DecodeError, DecodeOptions, Decoded};
