@@ -58,19 +58,37 @@ fn decode_simple(data: &[u8], cs: Charset) -> Option<String> {
 
 /// Describe an SMPP time string.
 pub(crate) fn describe_time(s: &str) -> String {
-    s.to_string()
+    match super::time::parse(s) {
+        Ok(t) => t.describe(),
+        Err(_) => "not a valid SMPP time".to_string(),
+    }
 }
 
 /// Checks on a time field's content.
 pub(crate) fn check_time(d: &mut Dec, name: &str, at: usize, text: &str) {
-    if !text.is_empty() && text.len() != 16 {
-        d.diag(
-            at,
-            Severity::Error,
-            format!("{name} is {} characters; an SMPP time is empty (NULL) or exactly 16 (YYMMDDhhmmsstnnp)", text.len()),
-            Some("Write the full 16-character form, e.g. 261122143000000+ (absolute) or 000001000000000R (relative).".into()),
-        );
-    }
+    use super::time::TimeError;
+    let Err(e) = super::time::parse(text) else {
+        return;
+    };
+    let (off, hint) = match &e {
+        TimeError::WrongLength { len } => (
+            0,
+            if *len == 12 || *len == 10 {
+                "It looks like YYMMDDhhmm[ss] without the tenths and UTC offset: append them, e.g. 0000+ / 000+ for UTC."
+            } else {
+                "Write the full 16-character form, e.g. 261122143000000+ (absolute) or 000001000000000R (relative), or leave it empty."
+            },
+        ),
+        TimeError::NotDigit { offset, .. } | TimeError::OutOfRange { offset, .. } => (*offset, "Check the field order YYMMDDhhmmsstnnp."),
+        TimeError::BadKind { .. } => (15, "The 16th character says what the time is: '+'/'-' absolute (offset from UTC), 'R' relative."),
+        _ => (0, "Check the field order YYMMDDhhmmsstnnp."),
+    };
+    d.diag(
+        at + off,
+        Severity::Error,
+        format!("{name}: {e}"),
+        Some(hint.into()),
+    );
 }
 
 /// Checks on an address field's content, using its TON when known.

@@ -61,7 +61,7 @@ pub(crate) fn decode_tlvs(d: &mut Dec) {
         let value = d.buf[vstart..vend].to_vec();
         d.pos = vend;
         if vlen > 0 {
-            value_span(d, tag, def.map(|x| x.kind), &name, vstart..vend);
+            value_span(d, def, &name, vstart..vend);
         }
         match def {
             None if (0x1400..=0x3FFF).contains(&tag) => d.diag(
@@ -76,13 +76,28 @@ pub(crate) fn decode_tlvs(d: &mut Dec) {
                 format!("unknown TLV tag 0x{tag:04X}: shown raw"),
                 None,
             ),
-            Some(def) => check_len(d, at, def.name, def.kind, len),
+            Some(def) => check_len(d, at, def, len),
         }
         d.pdu.tlvs.push(Tlv { tag, value });
     }
 }
 
-fn check_len(d: &mut Dec, at: usize, name: &str, kind: TlvKind, len: usize) {
+/// Tags whose value width differs between versions or implementations: read by actual length.
+const ALT_WIDTHS: &[(u16, &[usize])] = &[(0x0604, &[1, 2]), (0x1204, &[1, 4])];
+
+fn alt_width(def: Option<&tlvspec::TlvDef>, len: usize) -> bool {
+    def.is_some_and(|d| {
+        ALT_WIDTHS
+            .iter()
+            .any(|(t, w)| *t == d.tag && w.contains(&len))
+    })
+}
+
+fn check_len(d: &mut Dec, at: usize, def: &tlvspec::TlvDef, len: usize) {
+    let (name, kind) = (def.name, def.kind);
+    if alt_width(Some(def), len) {
+        return;
+    }
     let bad = match kind {
         TlvKind::Int { width, .. } => (len != width as usize)
             .then(|| format!("{width} octet{}", if width == 1 { "" } else { "s" })),
@@ -107,7 +122,13 @@ fn check_len(d: &mut Dec, at: usize, name: &str, kind: TlvKind, len: usize) {
     }
 }
 
-fn value_span(d: &mut Dec, tag: u16, kind: Option<TlvKind>, name: &str, r: std::ops::Range<usize>) {
+fn value_span(
+    d: &mut Dec,
+    def: Option<&'static tlvspec::TlvDef>,
+    name: &str,
+    r: std::ops::Range<usize>,
+) {
+    let kind = def.map(|x| x.kind);
     let bytes = &d.buf[r.clone()];
     let be = |b: &[u8]| b.iter().fold(0u32, |a, &x| (a << 8) | x as u32);
     let (val, meaning): (Option<Val>, Option<String>) = match kind {
@@ -115,9 +136,21 @@ fn value_span(d: &mut Dec, tag: u16, kind: Option<TlvKind>, name: &str, r: std::
             message::message_spans(d, "value", r, 1);
             return;
         }
-        Some(TlvKind::Int { width, interp }) if bytes.len() == width as usize => {
+        Some(TlvKind::Int { width, .. })
+            if bytes.len() == width as usize || alt_width(def, bytes.len()) =>
+        {
             let v = be(bytes);
-            (Some(Val::Int(v as u64)), interp.meaning(v))
+            (
+                Some(Val::Int(v as u64)),
+                def.and_then(|x| tlvspec::value_meaning(x, v)),
+            )
+        }
+        Some(TlvKind::Flag) if bytes.len() == 1 => {
+            let v = bytes[0] as u32;
+            (
+                Some(Val::Int(v as u64)),
+                def.and_then(|x| tlvspec::value_meaning(x, v)),
+            )
         }
         Some(TlvKind::CStr { .. }) => {
             let end = bytes.iter().position(|&b| b == 0);
@@ -223,7 +256,6 @@ fn value_span(d: &mut Dec, tag: u16, kind: Option<TlvKind>, name: &str, r: std::
             )
         }
     };
-    let _ = tag;
     let mut s = Span::new("value", r, 1, SpanKind::Part).meaning(meaning);
     s.value = val;
     d.span(s);
