@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::exit::Exit;
 use crate::render::Style;
 
+pub mod completions;
 pub mod decode;
 pub mod explain;
 
@@ -39,6 +40,10 @@ pub enum Command {
     Decode(decode::DecodeArgs),
     /// Explain a command_status code (meaning, causes, fix, retry class) and its retry schedule.
     Explain(explain::ExplainArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff) of smppdiag and its subcommands.
+    Man,
 }
 
 /// What every subcommand gets besides its own arguments.
@@ -72,6 +77,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Decode(a) => decode::run(a, &ctx),
         Command::Explain(a) => explain::run(a, &ctx),
+        Command::Completions(a) => completions::run(a),
+        Command::Man => completions::man(),
     }
 }
 
@@ -84,4 +91,13 @@ pub fn status_block(status: u32, style: &Style) -> String {
         status,
         e.meaning
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }
