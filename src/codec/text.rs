@@ -491,10 +491,7 @@ fn looks_ucs2(data: &[u8]) -> bool {
     // Every octet below 0x80 is also valid GSM: then insist on the high octets of the scripts
     // UCS2 text mostly uses (Latin, Greek, Cyrillic, Hebrew, Arabic, Indic, Thai, punctuation).
     if data.iter().all(|&b| b < 0x80) {
-        return data
-            .iter()
-            .step_by(2)
-            .all(|&h| h <= 0x20 || h == 0x30);
+        return data.iter().step_by(2).all(|&h| h <= 0x20 || h == 0x30);
     }
     // Otherwise it must not read better as Latin-1: UCS2 text nearly always has zero high octets,
     // surrogates, or octets that are controls in Latin-1.
