@@ -6,6 +6,7 @@ use crate::exit::Exit;
 use crate::render::Style;
 
 pub mod explain;
+pub mod retry_args;
 
 /// When to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

@@ -1,6 +1,7 @@
 //! Rendering: annotated hex dump, explanation blocks and JSON, written into strings with an
 //! explicit [`Style`]. Nothing here reads global colour state or prints.
 
+pub mod explain;
 pub mod style;
 
 pub use style::{Role, Style};

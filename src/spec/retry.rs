@@ -266,6 +266,10 @@ impl RetryPolicy {
 
     /// After the `failures`-th failure (1-based; 0 counts as 1) with `status`, at `elapsed`
     /// since the first attempt: retry after a delay, or give up.
+    ///
+    /// Transient codes give up at failure number `max_attempts`, whatever the age. Throttling
+    /// codes ignore the attempt limit and give up once `elapsed` reaches `max_age`, or when the
+    /// next attempt would come after it (the message would have expired by then).
     pub fn decide(&self, status: u32, failures: u32, elapsed: Duration) -> Decision {
         let failures = failures.max(1);
         match self.class(status) {
@@ -274,11 +278,14 @@ impl RetryPolicy {
             RetryClass::Transient if failures >= self.max_attempts => {
                 Decision::GiveUp(GiveUpReason::AttemptsExhausted)
             }
-            RetryClass::Throttling if elapsed >= self.max_age => {
-                Decision::GiveUp(GiveUpReason::MaxAge)
-            }
-            RetryClass::Transient | RetryClass::Throttling => {
-                Decision::RetryAfter(self.delay_after(failures))
+            RetryClass::Transient => Decision::RetryAfter(self.delay_after(failures)),
+            RetryClass::Throttling => {
+                let d = self.delay_after(failures);
+                if elapsed >= self.max_age || elapsed.saturating_add(d) > self.max_age {
+                    Decision::GiveUp(GiveUpReason::MaxAge)
+                } else {
+                    Decision::RetryAfter(d)
+                }
             }
         }
     }
@@ -398,12 +405,17 @@ mod tests {
                 p.decide(code, 20, secs(3600)),
                 Decision::RetryAfter(secs(570))
             );
+            // The 50th failure waits 30 s x 49 = 1470 s: allowed if it lands by the max age.
             assert_eq!(
-                p.decide(code, 50, secs(86_399)),
+                p.decide(code, 50, secs(86_400 - 1470)),
                 Decision::RetryAfter(secs(1470))
             );
             assert_eq!(
-                p.decide(code, 50, secs(86_400)),
+                p.decide(code, 50, secs(86_400 - 1469)),
+                Decision::GiveUp(GiveUpReason::MaxAge)
+            );
+            assert_eq!(
+                p.decide(code, 1, secs(86_400)),
                 Decision::GiveUp(GiveUpReason::MaxAge)
             );
         }
@@ -524,7 +536,7 @@ mod tests {
         let t = p.schedule(0x58);
         let last = t.last().unwrap();
         assert_eq!(last.decision, Decision::GiveUp(GiveUpReason::MaxAge));
-        assert!(last.at >= p.max_age);
+        assert!(last.at + p.delay_after(last.attempt) > p.max_age);
         assert!(t.len() > 20);
         assert!(t.iter().rev().skip(1).all(|s| s.at < p.max_age));
 
