@@ -60,8 +60,8 @@ pub fn run(args: ExplainArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         }
         writeln!(
             err,
-            "  give a value (0x58 hex, 88 decimal) or a name (ESME_RTHROTTLED, RTHROTTLED, \
-             THROTTLED); `smppdiag explain --all` lists them"
+            "  give a value (0x58 hex, 88 decimal) or a name (ESME_RTHROTTLED, RTHROTTLED,\n  \
+             THROTTLED); `smppdiag explain --all` lists every code"
         )?;
         return Ok(Exit::Usage);
     };
