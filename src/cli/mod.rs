@@ -8,6 +8,7 @@ use crate::render::Style;
 pub mod completions;
 pub mod decode;
 pub mod explain;
+pub mod retry_args;
 
 /// When to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -84,13 +85,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
 
 /// The explanation block of a non-zero command_status, as every subcommand prints it.
 pub fn status_block(status: u32, style: &Style) -> String {
-    let e = crate::spec::status::explain(status);
-    format!(
-        "{} (0x{:08X}): {}\n",
-        style.paint(crate::render::Role::Error, &e.name),
-        status,
-        e.meaning
-    )
+    crate::render::explain::explanation_block(&crate::spec::status::explain(status), style)
 }
 
 #[cfg(test)]

@@ -1,1 +1,2 @@
 //! Integration tests of the smppdiag binary and library (one test binary).
+mod explain;
