@@ -64,18 +64,29 @@ fn already_bound_is_0x05() {
         .success()
         .stdout_eq(str![[r#"
 ESME_RALYBND  0x00000005 = 5, SMPP 3.4
-  meaning  A bind was sent on a session that is already bound. Repeating the
-           bind on this session fails every time; the session itself is still
-           usable.
-  causes   - The client sends a second bind on the same connection, e.g. a
-             reconnect routine that reuses the socket.
-           - A bind was retried because bind_resp was slow, although the first
-             bind succeeded.
-  fix      Bind exactly once per TCP connection. To rebind, send unbind, wait
-           for unbind_resp, close the socket and open a new connection. There is
-           no need to retry: keep using the bound session.
-  retry    permanent: Do not retry: sending the same request again will fail the
-           same way; fix the cause first.
+  meaning  The SMSC refused a bind because it considers this ESME already bound:
+           either this very connection is bound, or (at many SMSCs) another
+           session with the same system_id is still open and the account allows
+           only one.
+  causes   - A second bind on the same connection, e.g. a reconnect routine that
+             reuses the socket, or a bind retried after a slow bind_resp
+             although the first one succeeded.
+           - A previous session was not closed cleanly (no unbind, or the TCP
+             connection dropped) and the SMSC still holds it until its own
+             timeout.
+           - A second instance of the application (a deploy overlap, a test run,
+             another host) is bound with the same system_id.
+           - The account allows fewer concurrent binds than the client opens
+             (e.g. one transmitter and one receiver instead of a transceiver).
+  fix      Bind once per TCP connection. Before reconnecting, send unbind and
+           wait for unbind_resp (smppdiag unbind shows whether the SMSC releases
+           the session). Make sure only one instance uses the system_id, or ask
+           the provider how many binds it allows. When a stale session is the
+           cause, rebinding succeeds once the SMSC times it out: retry the bind
+           after a delay, not in a tight loop.
+  retry    transient: Retry on the delayed schedule (by default immediately,
+           then after 30 s, 60 s, 90 s ...) and give up after the attempt limit
+           (20 by default).
 
 "#]]);
 }
@@ -271,7 +282,7 @@ fn reject_list_makes_a_code_permanent() {
 fn all_lists_the_table() {
     let out = stdout_of(&["explain", "--all"]);
     assert!(out.starts_with("VALUE       NAME"), "{out}");
-    assert!(out.contains("\n0x00000005  ESME_RALYBND              permanent   Already bound\n"));
+    assert!(out.contains("\n0x00000005  ESME_RALYBND              transient   Already bound\n"));
     assert!(out.contains("\n0x0000000B  ESME_RINVDSTADR           permanent "));
     assert!(out.lines().all(|l| l.chars().count() <= 80));
 }
