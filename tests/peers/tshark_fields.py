@@ -12,12 +12,12 @@ object per input PDU, in input order:
     {"frame": 1, "name": "...", "hex": "...", "smpp_frames": 1,
      "errors": ["what tshark flagged: malformed, bound errors"], "fields": [
         {"name": "smpp.source_addr", "show": "...", "value": "hex",
-         "pos": 16, "size": 5, ...}, ...]}
+         "pos": 16, "size": 5, "type": "FT_STRINGZ", ...}, ...]}
 
 `pos` is relative to the first byte of the SMPP PDU (not of the frame). Every
 field under the smpp protocol element is listed in document order, nested ones
-(TLVs, bit fields of esm_class / registered_delivery, ...) included; a field that
-tshark shows as a bit field also carries "bitmask" (hex) and, when PDML gives it,
+(TLVs, bit fields of esm_class / registered_delivery, ...) included; a field carries
+its tshark type ("type", e.g. FT_UINT8); a bit field also carries "bitmask" (hex) and, when PDML gives it,
 "unmaskedvalue". Field elements without a name (text lines) are left out.
 
 Only the standard library is used; tshark and text2pcap must be on PATH
@@ -120,21 +120,24 @@ def field_record(elem, base):
     return rec
 
 
-def collect_fields(elem, base, out, bitmasks):
+def collect_fields(elem, base, out, info):
     for child in elem:
         if child.tag != "field":
             continue
         name = child.get("name")
         if name:
             rec = field_record(child, base)
-            if name in bitmasks:
-                rec["bitmask"] = bitmasks[name]
+            ftype, mask = info.get(name, (None, None))
+            if ftype:
+                rec["type"] = ftype
+            if mask:
+                rec["bitmask"] = mask
             out.append(rec)
-        collect_fields(child, base, out, bitmasks)
+        collect_fields(child, base, out, info)
 
 
-def load_bitmasks():
-    """Map field name -> bitmask for SMPP fields that tshark defines as bit fields."""
+def load_field_info():
+    """Map field name -> (tshark type such as FT_UINT8, bitmask or None)."""
     res = subprocess.run(
         ["tshark", "-G", "fields"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False
     )
@@ -142,10 +145,9 @@ def load_bitmasks():
     for line in res.stdout.decode(errors="replace").splitlines():
         cols = line.split("\t")
         # F <descr> <abbrev> <type> <parent> <base> <bitmask> <blurb>
-        if len(cols) >= 7 and cols[0] == "F" and cols[2].startswith("smpp."):
+        if len(cols) >= 7 and cols[0] == "F" and cols[2].startswith(("smpp.", "gsm_sms")):
             mask = cols[6].strip()
-            if mask and mask not in ("0x0", "0"):
-                masks[cols[2]] = mask
+            masks[cols[2]] = (cols[3], mask if mask not in ("", "0x0", "0") else None)
     return masks
 
 
@@ -180,7 +182,7 @@ def main():
             shutil.copyfile(pcap, args.keep)
         pdml = run_tshark(pcap)
 
-    bitmasks = load_bitmasks()
+    info = load_field_info()
     root = ET.fromstring(pdml_text(pdml))
     packets = root.findall("packet")
     if len(packets) != len(pdus):
@@ -196,7 +198,7 @@ def main():
             # The SMPP tree, and the GSM user-data tree tshark builds from a
             # short_message with a UDH (its positions lie inside the PDU too).
             if proto.get("name") in ("smpp", "gsm_sms_ud"):
-                collect_fields(proto, base, fields, bitmasks)
+                collect_fields(proto, base, fields, info)
         errors = sorted({
             e.get("showname") or e.get("show") or ""
             for e in packet.iter("field")
