@@ -364,7 +364,11 @@ fn decode_header(d: &mut Dec) {
     d.span(
         Span::new("command_status", field::COMMAND_STATUS, 0, SpanKind::Header)
             .val(Val::Name(ex.name.to_string()))
-            .meaning((h.command_status != 0).then(|| ex.meaning.to_string())),
+            .meaning(if h.command_status == 0 {
+                None
+            } else {
+                Some(status::lookup(h.command_status).map_or_else(|| ex.meaning.to_string(), |r| r.short.to_string()))
+            }),
     );
     if !commands::is_response(h.command_id) && h.command_status != 0 && h.command_id != 0x8000_0000
     {
