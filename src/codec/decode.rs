@@ -367,7 +367,10 @@ fn decode_header(d: &mut Dec) {
             .meaning(if h.command_status == 0 {
                 None
             } else {
-                Some(status::lookup(h.command_status).map_or_else(|| ex.meaning.to_string(), |r| r.short.to_string()))
+                Some(
+                    status::lookup(h.command_status)
+                        .map_or_else(|| ex.meaning.to_string(), |r| r.short.to_string()),
+                )
             }),
     );
     if !commands::is_response(h.command_id) && h.command_status != 0 && h.command_id != 0x8000_0000

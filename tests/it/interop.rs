@@ -40,7 +40,20 @@ fn decode_ours(hex: &str) -> Result<Value, String> {
                 String::from_utf8_lossy(&out.stderr).trim()
             )
         })?;
-    serde_json::from_str(line).map_err(|e| format!("bad JSON from smppdiag ({e}): {line}"))
+    let mut v: Value =
+        serde_json::from_str(line).map_err(|e| format!("bad JSON from smppdiag ({e}): {line}"))?;
+    // Fields nested in list entries (submit_multi destinations, unsuccess_sme) and UDH elements
+    // are compared like top-level fields: flatten them.
+    if let Some(fields) = v["fields"].as_array().cloned() {
+        let mut flat = Vec::new();
+        for f in fields {
+            let kids = f["children"].as_array().cloned().unwrap_or_default();
+            flat.push(f);
+            flat.extend(kids);
+        }
+        v["fields"] = Value::Array(flat);
+    }
+    Ok(v)
 }
 
 // ------------------------------------------------------------------ comparison
@@ -225,7 +238,9 @@ fn compare_tlv(t: &TsharkTlv<'_>, ours: &Value, r: &mut Report) -> bool {
         ));
     }
     if let Some(name) = &t.name {
-        if our["name"].as_str() != Some(name.as_str()) {
+        // tshark uses some pre-spec names (dest_port for destination_port): same tag, same row.
+        let same_row = smppdiag::spec::tlv::by_name(name).map(|d| d.name) == our["name"].as_str();
+        if our["name"].as_str() != Some(name.as_str()) && !same_row {
             r.mismatches.push(format!(
                 "TLV at {} (tag {:?}): tshark calls it {name}, we call it {}",
                 t.pos,
@@ -330,10 +345,18 @@ fn compare_field(f: &TsharkField, ours: &Value, r: &mut Report) {
         ));
         return;
     }
-    let exact = candidates
+    let mut exact = candidates
         .iter()
-        .find(|v| num(v, "offset") == Some(f.pos as u64));
-    let Some(our) = exact.copied() else {
+        .find(|v| num(v, "offset") == Some(f.pos as u64))
+        .copied();
+    // tshark 4.0 labels submit_multi's validity_period as schedule_delivery_time_r: accept our
+    // validity_period at the same bytes.
+    if exact.is_none() && f.name == "smpp.schedule_delivery_time_r" {
+        exact = fields_of(ours)
+            .iter()
+            .find(|v| v["name"] == "validity_period" && num(v, "offset") == Some(f.pos as u64));
+    }
+    let Some(our) = exact else {
         r.mismatches.push(format!(
             "{} ({name}): tshark at offset {}+{}, ours at {}",
             f.name,
