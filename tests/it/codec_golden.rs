@@ -184,6 +184,7 @@ golden!(
     [("command_status", 8, 4, N("ESME_RINVCMDID"))]
 );
 
+#[allow(clippy::too_many_arguments)]
 fn bind(
     id: u32,
     seq: u32,

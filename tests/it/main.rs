@@ -1,6 +1,7 @@
 //! Integration tests of the smppdiag binary and library (one test binary).
 
 mod codec_golden;
+mod codec_negative;
 mod codec_props;
 mod explain;
 mod interop;
