@@ -83,7 +83,9 @@ pub(crate) fn try_repairs(
             offset: 0,
             severity: Severity::Info,
             message: msg,
-            hint: None,
+            hint: fixed
+                .as_ref()
+                .map(|f| format!("Corrected PDU: {}", hex::encode_upper(f))),
         },
     );
     for v in others {

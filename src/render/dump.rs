@@ -104,15 +104,6 @@ pub fn dump(d: &Decoded, style: &Style, opts: &DumpOptions) -> String {
             diag_lines(&mut out, diag, style, opts.width);
         }
     }
-    if let Some(fixed) = &d.repaired {
-        let _ = writeln!(out, "{}", style.paint(Role::Note, "  corrected PDU:"));
-        for chunk in hex::encode_upper(fixed)
-            .as_bytes()
-            .chunks(opts.width.saturating_sub(4).max(16))
-        {
-            let _ = writeln!(out, "    {}", String::from_utf8_lossy(chunk));
-        }
-    }
     out
 }
 
