@@ -112,12 +112,17 @@ impl Scanner {
             return Ok(());
         }
         let trimmed = line.trim();
-        if let Some(d) = self.dump.as_mut() {
-            if trimmed == "*" {
-                let idx = line.find('*').unwrap_or(0);
-                d.repeat = Some((no, column(line, idx)));
-                return Ok(());
-            }
+        if trimmed == "*" {
+            // A repeat line; outside a dump with offsets (e.g. `od -An`) it cannot be resolved.
+            let at = (no, column(line, line.find('*').unwrap_or(0)));
+            let Some(d) = self.dump.as_mut() else {
+                return Err(InputError::UnresolvedRepeat {
+                    line: at.0,
+                    column: at.1,
+                });
+            };
+            d.repeat = Some(at);
+            return Ok(());
         }
         if let Some(dl) = classify_dump(line) {
             return self.dump_line(no, line, dl);

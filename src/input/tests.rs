@@ -526,6 +526,12 @@ fn dump_errors() {
         err(text),
         InputError::UnresolvedRepeat { line: 2, column: 1 }
     );
+    // `od -An` squeezes repeats without offsets.
+    let text = " 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n*\n 01\n";
+    assert_eq!(
+        err(text),
+        InputError::UnresolvedRepeat { line: 2, column: 1 }
+    );
     // hexdump without -C.
     let text = "0000000 0000 1c00 0000 0200 0000 0000 0000 0100\n";
     assert!(matches!(
