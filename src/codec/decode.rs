@@ -649,9 +649,17 @@ pub(crate) fn int_field(
     } else {
         SpanKind::Part
     };
+    let val = match interp {
+        Interp::EsmClass
+        | Interp::RegisteredDelivery
+        | Interp::DataCoding
+        | Interp::ProtocolId
+        | Interp::InterfaceVersion => Val::Hex(v as u64),
+        _ => Val::Int(v as u64),
+    };
     d.span(
         Span::new(name, r.clone(), depth, kind)
-            .val(Val::Int(v as u64))
+            .val(val)
             .meaning(meaning),
     );
     let at = r.start;
