@@ -50,8 +50,8 @@ struct Scanner {
     repeated: u64,
 }
 
-/// Most bytes `*` repeat lines may add to the input (64 MiB).
-const MAX_REPEATED: u64 = 64 << 20;
+/// Most bytes `*` repeat lines may add to the input (16 MiB).
+const MAX_REPEATED: u64 = 16 << 20;
 
 /// Scan the whole text.
 pub(super) fn scan(text: &str) -> Result<Scanned, InputError> {
@@ -183,7 +183,7 @@ impl Scanner {
             return false;
         }
         let times = (offset - expected) / len;
-        // Cap what a hostile input can make us allocate (64 MiB of repeats in all).
+        // Cap what a hostile input can make us allocate (see MAX_REPEATED).
         let added = times.saturating_mul(len);
         if self.repeated.saturating_add(added) > MAX_REPEATED {
             return false;
