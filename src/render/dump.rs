@@ -209,7 +209,8 @@ fn row(out: &mut String, d: &Decoded, s: &Span, has_kids: bool, style: &Style, o
 }
 
 fn value_parts(s: &Span, opts: &DumpOptions) -> (String, Option<String>) {
-    if s.secret && !opts.show_secrets {
+    let empty = matches!(&s.value, Some(crate::codec::Val::Str(v)) if v.is_empty());
+    if s.secret && !opts.show_secrets && !empty {
         let n = match &s.value {
             Some(crate::codec::Val::Str(v)) => v.chars().count(),
             _ => 0,

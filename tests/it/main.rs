@@ -3,6 +3,7 @@
 mod codec_golden;
 mod codec_negative;
 mod codec_props;
+mod decode;
 mod explain;
 mod interop;
 mod peers;
