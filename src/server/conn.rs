@@ -555,8 +555,19 @@ impl Session {
         self.answer(resp, None).await;
 
         let log = &self.shared.log;
-        if let Some(info) = part {
-            let whole = lock(&self.shared.reassembly).add(sid, &source, &dest, info, &payload, &id);
+        let whole = match part {
+            Some(info) => {
+                lock(&self.shared.reassembly).add(sid, &source, &dest, info, &payload, &id)
+            }
+            // message_payload carries a long message in one PDU.
+            None if p.tlv(0x0424).is_some() && payload.len() > 160 => Some(super::store::Whole {
+                data: payload.clone(),
+                parts: 1,
+                ids: vec![id.clone()],
+            }),
+            None => None,
+        };
+        {
             if let Some(w) = whole {
                 self.shared
                     .counters
@@ -569,7 +580,7 @@ impl Session {
                         self.id,
                         "message",
                         &format!(
-                            "long message from {} to {} in {} parts ({} octets): {shown:?}",
+                            "long message from {} to {} in {} part(s) ({} octets): {shown:?}",
                             String::from_utf8_lossy(&source),
                             String::from_utf8_lossy(&dest),
                             w.parts,
