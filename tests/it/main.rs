@@ -1,5 +1,9 @@
 //! Integration tests of the smppdiag binary and library (one test binary).
 
+mod codec_golden;
+mod codec_negative;
+mod codec_props;
+mod decode;
 mod explain;
 mod interop;
 mod peers;
