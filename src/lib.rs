@@ -9,6 +9,7 @@
 //! - [`input`]: turns the hex shapes people paste into bytes.
 //! - [`render`]: the annotated hex dump and JSON, written into a buffer with an explicit style.
 //! - [`session`]: tokio transport for real sessions against an SMSC.
+//! - [`server`]: `serve`, an SMSC simulator that reproduces SMPP errors on demand.
 //! - [`exit`]: the exit codes every subcommand shares.
 
 pub mod cli;
@@ -16,5 +17,6 @@ pub mod codec;
 pub mod exit;
 pub mod input;
 pub mod render;
+pub mod server;
 pub mod session;
 pub mod spec;

@@ -9,6 +9,7 @@ pub mod completions;
 pub mod decode;
 pub mod explain;
 pub mod retry_args;
+pub mod serve;
 
 /// When to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -41,6 +42,8 @@ pub enum Command {
     Decode(decode::DecodeArgs),
     /// Explain a command_status code (meaning, causes, fix, retry class) and its retry schedule.
     Explain(explain::ExplainArgs),
+    /// Run an SMSC simulator that reproduces SMPP errors on demand (faults, throttling, receipts).
+    Serve(serve::ServeArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff) of smppdiag and its subcommands.
@@ -78,6 +81,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Decode(a) => decode::run(a, &ctx),
         Command::Explain(a) => explain::run(a, &ctx),
+        Command::Serve(a) => serve::run(a, &ctx),
         Command::Completions(a) => completions::run(a),
         Command::Man => completions::man(),
     }

@@ -7,3 +7,4 @@ mod decode;
 mod explain;
 mod interop;
 mod peers;
+mod serve;

@@ -1,0 +1,206 @@
+//! `smppdiag serve`: an SMSC simulator that reproduces SMPP errors on demand.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::exit::Exit;
+use crate::server::config::{self, Account, DlrMix, FailRule, Latency, OutputMode};
+use crate::server::{self, Config, Log};
+
+/// Arguments of `serve`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+  smppdiag serve --listen 127.0.0.1:2775 --account test:secret\n  \
+  smppdiag serve --listen 0.0.0.0:2775 --accept-any --fail ESME_RTHROTTLED:every=3\n  \
+  smppdiag serve --listen 127.0.0.1:2775 --account a:pw:1 --max-tps 50 --dlr-state DELIVRD=90,UNDELIV=10\n  \
+  smppdiag serve --listen-tls 127.0.0.1:3550 --tls-cert cert.pem --tls-key key.pem --accept-any\n\n\
+Fault counters (--fail every/after/first) count the submit_sm / data_sm requests of all sessions together.\n\
+--drop-after and --no-response-after count the submits answered in each session.")]
+pub struct ServeArgs {
+    /// Address to listen on (repeatable); port 0 picks a free port (printed first).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Vec<SocketAddr>,
+    /// Address to listen on with TLS (repeatable); needs --tls-cert and --tls-key.
+    #[arg(long, value_name = "ADDR")]
+    pub listen_tls: Vec<SocketAddr>,
+    /// PEM certificate chain for TLS listeners.
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for TLS listeners.
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// Accepted account SYSTEM_ID:PASSWORD[:MAX_BINDS] (repeatable). Wrong password:
+    /// ESME_RINVPASWD; unknown system_id: ESME_RINVSYSID; over MAX_BINDS: ESME_RALYBND.
+    #[arg(long, value_name = "ID:PW[:MAX]")]
+    pub account: Vec<Account>,
+    /// Accept every system_id and password.
+    #[arg(long)]
+    pub accept_any: bool,
+    /// system_id the server answers binds with.
+    #[arg(long, default_value = "smppdiag", value_name = "ID")]
+    pub system_id: String,
+    /// Submits per second allowed per system_id; above it, ESME_RTHROTTLED.
+    #[arg(long, value_name = "N")]
+    pub max_tps: Option<u32>,
+    /// Fault on submit_sm/data_sm: CODE:every=N, CODE:prob=P, CODE:after=N, CODE:first=N
+    /// (CODE by name or value; repeatable, first match wins).
+    #[arg(long, value_name = "RULE")]
+    pub fail: Vec<FailRule>,
+    /// Answer every bind with this command_status (name or value).
+    #[arg(long, value_name = "CODE", value_parser = config::parse_status)]
+    pub reject_bind: Option<u32>,
+    /// Delay every response by MS milliseconds, plus up to JITTER.
+    #[arg(long, value_name = "MS[:JITTER]")]
+    pub latency: Option<Latency>,
+    /// Close the connection instead of answering the submit after the first N in a session.
+    #[arg(long, value_name = "N")]
+    pub drop_after: Option<u64>,
+    /// Stop answering anything once N submits have been answered in a session.
+    #[arg(long, value_name = "N")]
+    pub no_response_after: Option<u64>,
+    /// Seed of the RNG behind prob= rules, jitter and receipt states.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Send no delivery receipts (and keep messages ENROUTE).
+    #[arg(long)]
+    pub no_dlr: bool,
+    /// Delay before a message reaches its final state and its receipt is sent (ms).
+    #[arg(long, default_value_t = 100, value_name = "MS")]
+    pub dlr_delay: u64,
+    /// Final states of messages, weighted: e.g. DELIVRD=90,UNDELIV=10.
+    #[arg(long, value_name = "MIX")]
+    pub dlr_state: Option<DlrMix>,
+    /// Send enquire_link when a session has been idle this many seconds (0: never).
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub enquire_link: u64,
+    /// Stop (unbinding every session) after this many seconds.
+    #[arg(long, value_name = "SECS")]
+    pub max_seconds: Option<f64>,
+    /// The annotated dump of every PDU and the explanation of every error returned.
+    #[arg(long, short = 'v', conflicts_with_all = ["json", "quiet"])]
+    pub verbose: bool,
+    /// JSON Lines: one event per line.
+    #[arg(long, conflicts_with = "quiet")]
+    pub json: bool,
+    /// Only the listening lines and the summary.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Show passwords in dumps.
+    #[arg(long)]
+    pub show_secrets: bool,
+}
+
+impl ServeArgs {
+    fn config(self, color: bool) -> anyhow::Result<Config> {
+        if self.account.is_empty() && !self.accept_any {
+            anyhow::bail!("give at least one --account SYSTEM_ID:PASSWORD, or --accept-any");
+        }
+        if self.listen.is_empty() && self.listen_tls.is_empty() {
+            anyhow::bail!("give --listen ADDR (e.g. --listen 127.0.0.1:2775)");
+        }
+        let output = if self.json {
+            OutputMode::Json
+        } else if self.quiet {
+            OutputMode::Quiet
+        } else if self.verbose {
+            OutputMode::Verbose
+        } else {
+            OutputMode::Lines
+        };
+        Ok(Config {
+            listen: self.listen,
+            listen_tls: self.listen_tls,
+            tls_cert: self.tls_cert,
+            tls_key: self.tls_key,
+            accounts: self.account,
+            accept_any: self.accept_any,
+            system_id: self.system_id,
+            max_tps: self.max_tps,
+            fail: self.fail,
+            reject_bind: self.reject_bind,
+            latency: self.latency.unwrap_or_default(),
+            drop_after: self.drop_after,
+            no_response_after: self.no_response_after,
+            seed: self.seed,
+            no_dlr: self.no_dlr,
+            dlr_delay: Duration::from_millis(self.dlr_delay),
+            dlr_mix: self.dlr_state.unwrap_or_default(),
+            enquire_link: (self.enquire_link > 0).then(|| Duration::from_secs(self.enquire_link)),
+            max_seconds: self
+                .max_seconds
+                .filter(|s| s.is_finite() && *s > 0.0)
+                .map(Duration::from_secs_f64),
+            output,
+            color,
+            show_secrets: self.show_secrets,
+            ..Config::default()
+        })
+    }
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Run `serve`.
+pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
+    let cfg = args.config(ctx.style.color)?;
+    let json = cfg.output == OutputMode::Json;
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    // One thread writes every line, flushing whenever the queue is momentarily empty.
+    let printer = std::thread::spawn(move || -> std::io::Result<()> {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+        while let Ok(line) = rx.recv() {
+            writeln!(out, "{line}")?;
+            while let Ok(more) = rx.try_recv() {
+                writeln!(out, "{more}")?;
+            }
+            out.flush()?;
+        }
+        out.flush()
+    });
+    let log = Log::new(cfg.output, ctx.style, cfg.show_secrets, tx.clone());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the tokio runtime")?;
+    let result = rt.block_on(server::run(cfg, log, stop_signal()));
+    rt.shutdown_timeout(Duration::from_secs(1));
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            drop(tx);
+            let _ = printer.join();
+            return Err(e.into());
+        }
+    };
+    let text = if json {
+        summary.json().to_string()
+    } else {
+        summary.render(&ctx.style).trim_end().to_string()
+    };
+    let _ = tx.send(text);
+    drop(tx);
+    match printer.join() {
+        Ok(r) => r.context("writing to standard output")?,
+        Err(_) => anyhow::bail!("the output thread panicked"),
+    }
+    Ok(Exit::Success)
+}

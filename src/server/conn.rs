@@ -1,0 +1,778 @@
+//! One client connection: framing, the session state machine, and the answers.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use serde_json::json;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc;
+
+use crate::codec::frame::{check_frame, Frame};
+use crate::codec::text::decode_text;
+use crate::codec::{decode_pdu, Header, Pdu, Value, MAX_PDU_LEN};
+use crate::spec::commands;
+use crate::spec::values::data_coding;
+
+use super::output::{Counts, Dir};
+use super::store::{part_info, Stored};
+use super::{lock, next_seq, validate, BoundSession, Mode, Out, Shared, UNBIND_GRACE};
+
+// command_status values used here.
+const ROK: u32 = 0x00;
+const RINVCMDLEN: u32 = 0x02;
+const RINVCMDID: u32 = 0x03;
+const RINVBNDSTS: u32 = 0x04;
+const RALYBND: u32 = 0x05;
+const RSYSERR: u32 = 0x08;
+const RINVPASWD: u32 = 0x0E;
+const RINVSYSID: u32 = 0x0F;
+const RCANCELFAIL: u32 = 0x11;
+const RREPLACEFAIL: u32 = 0x13;
+const RTHROTTLED: u32 = 0x58;
+const RQUERYFAIL: u32 = 0x67;
+
+/// What the reader does after a PDU.
+#[derive(Debug, PartialEq, Eq)]
+enum Next {
+    Continue,
+    Close,
+}
+
+struct Session {
+    id: u64,
+    shared: Arc<Shared>,
+    tx: mpsc::Sender<Out>,
+    seq: Arc<AtomicU32>,
+    bound: Option<(String, Mode)>,
+    counts: Counts,
+    answered_submits: u64,
+    silent: bool,
+    unbinding: Option<Instant>,
+}
+
+/// Serve one connection until it closes or the server stops.
+pub(crate) async fn serve<S>(shared: Arc<Shared>, stream: S, peer: SocketAddr, local: SocketAddr)
+where
+    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+{
+    let id = shared.next_session.fetch_add(1, Ordering::Relaxed) + 1;
+    shared.counters.sessions.fetch_add(1, Ordering::Relaxed);
+    shared.log.event(
+        id,
+        "connect",
+        &format!("connected from {peer} on {local}"),
+        json!({"peer": peer.to_string(), "local": local.to_string()}),
+    );
+    let (rd, wr) = tokio::io::split(stream);
+    let (tx, rx) = mpsc::channel(shared.cfg.out_queue.max(1));
+    let writer = tokio::spawn(write_loop(wr, rx, shared.log.clone(), id));
+    let mut s = Session {
+        id,
+        shared: Arc::clone(&shared),
+        tx,
+        seq: Arc::new(AtomicU32::new(0)),
+        bound: None,
+        counts: Counts::new(),
+        answered_submits: 0,
+        silent: false,
+        unbinding: None,
+    };
+    let why = s.read_loop(rd).await;
+    lock(&shared.bound).remove(&id);
+    let counts = std::mem::take(&mut s.counts);
+    drop(s);
+    // The writer ends once every sender (this session's, pending receipts and delayed answers)
+    // is gone; do not wait for it forever.
+    let out_counts = tokio::time::timeout(Duration::from_secs(5), writer)
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    {
+        let mut g = lock(&shared.pdus);
+        for (k, n) in counts.iter().chain(out_counts.iter()) {
+            *g.entry(*k).or_default() += n;
+        }
+    }
+    shared.log.event(
+        id,
+        "close",
+        &format!("closed ({why})"),
+        json!({"reason": why}),
+    );
+}
+
+async fn write_loop<W: AsyncWrite + Unpin>(
+    mut w: W,
+    mut rx: mpsc::Receiver<Out>,
+    log: super::Log,
+    id: u64,
+) -> Counts {
+    let mut counts = Counts::new();
+    let mut buf: Vec<u8> = Vec::with_capacity(16 * 1024);
+    let mut closing = false;
+    while let Some(first) = rx.recv().await {
+        let mut item = Some(first);
+        while let Some(o) = item.take() {
+            match o {
+                Out::Pdu(b, note) => {
+                    if let Some(h) = Header::parse(&b) {
+                        *counts
+                            .entry((Dir::Out, h.command_id, h.command_status))
+                            .or_default() += 1;
+                    }
+                    log.pdu(id, Dir::Out, &b, note.as_deref());
+                    buf.extend_from_slice(&b);
+                }
+                Out::Close => closing = true,
+            }
+            if closing || buf.len() >= 64 * 1024 {
+                break;
+            }
+            item = rx.try_recv().ok();
+        }
+        if !buf.is_empty() {
+            if w.write_all(&buf).await.is_err() || w.flush().await.is_err() {
+                break;
+            }
+            buf.clear();
+        }
+        if closing {
+            break;
+        }
+    }
+    let _ = w.shutdown().await;
+    counts
+}
+
+impl Session {
+    async fn read_loop<R: AsyncRead + Unpin>(&mut self, mut rd: R) -> &'static str {
+        let mut buf: Vec<u8> = Vec::with_capacity(8 * 1024);
+        let mut stop = self.shared.stop.clone();
+        let mut stopping = *stop.borrow();
+        let idle = self.shared.cfg.enquire_link;
+        let mut last_activity = Instant::now();
+        if stopping {
+            return "server stopping";
+        }
+        loop {
+            // Every whole PDU in the buffer.
+            let mut pos = 0;
+            loop {
+                let rest = buf.get(pos..).unwrap_or_default();
+                match check_frame(rest, MAX_PDU_LEN) {
+                    Frame::Complete(n) => {
+                        let pdu = rest.get(..n).unwrap_or_default().to_vec();
+                        pos += n;
+                        if self.handle(&pdu).await == Next::Close {
+                            let _ = self.tx.send(Out::Close).await;
+                            return "closed by the server";
+                        }
+                    }
+                    Frame::Partial(n) => {
+                        if n > rest.len() {
+                            buf.reserve(n - rest.len());
+                        }
+                        break;
+                    }
+                    Frame::Invalid(len) => {
+                        self.framing_lost(rest, len).await;
+                        return "framing lost (bad command_length)";
+                    }
+                }
+            }
+            buf.drain(..pos);
+            if buf.capacity() - buf.len() < 4096 {
+                buf.reserve(8 * 1024);
+            }
+            let wait = match (self.unbinding, idle) {
+                (Some(t), _) => t.saturating_duration_since(Instant::now()),
+                (None, Some(i)) => i.saturating_sub(last_activity.elapsed()),
+                (None, None) => Duration::from_secs(3600),
+            };
+            tokio::select! {
+                r = rd.read_buf(&mut buf) => match r {
+                    Ok(0) => return "peer closed the connection",
+                    Ok(_) => last_activity = Instant::now(),
+                    Err(_) => return "read error",
+                },
+                _ = stop.changed(), if !stopping => {
+                    stopping = true;
+                    if self.bound.is_none() {
+                        let _ = self.tx.send(Out::Close).await;
+                        return "server stopping";
+                    }
+                    self.send_request(Pdu::new(0x06, 0), Some("server stopping")).await;
+                    self.unbinding = Some(Instant::now() + UNBIND_GRACE);
+                }
+                _ = tokio::time::sleep(wait) => {
+                    if self.unbinding.is_some() {
+                        let _ = self.tx.send(Out::Close).await;
+                        return "no unbind_resp in time";
+                    }
+                    if idle.is_some() {
+                        last_activity = Instant::now();
+                        self.send_request(Pdu::new(0x15, 0), Some("session idle")).await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The stream cannot be framed: generic_nack ESME_RINVCMDLEN, then close.
+    async fn framing_lost(&mut self, rest: &[u8], len: u32) {
+        self.shared
+            .counters
+            .framing_errors
+            .fetch_add(1, Ordering::Relaxed);
+        let seq = Header::parse(rest).map_or(0, |h| h.sequence_number);
+        let shown = rest.get(..rest.len().min(64)).unwrap_or_default();
+        self.shared.log.malformed(self.id, shown, RINVCMDLEN);
+        let nack = Pdu {
+            command_status: RINVCMDLEN,
+            ..Pdu::new(0x8000_0000, seq)
+        };
+        self.send(
+            nack,
+            Some(format!(
+                "command_length {len} cannot be framed; closing the connection"
+            )),
+        )
+        .await;
+        let _ = self.tx.send(Out::Close).await;
+    }
+
+    async fn send(&self, p: Pdu, note: Option<String>) {
+        if let Ok(b) = p.encode() {
+            let _ = self.tx.send(Out::Pdu(b, note)).await;
+        }
+    }
+
+    /// Send a request from the server with the next sequence number.
+    async fn send_request(&self, mut p: Pdu, note: Option<&str>) {
+        p.sequence_number = next_seq(&self.seq);
+        self.send(p, note.map(str::to_string)).await;
+    }
+
+    /// Answer `req` with `resp` (status set), after `--latency`.
+    async fn answer(&self, resp: Pdu, note: Option<String>) {
+        let lat = self.shared.cfg.latency;
+        if lat.is_zero() {
+            return self.send(resp, note).await;
+        }
+        let d = lat.delay(self.shared.roll());
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(d).await;
+            if let Ok(b) = resp.encode() {
+                let _ = tx.send(Out::Pdu(b, note)).await;
+            }
+        });
+    }
+
+    /// The response PDU for a request (generic_nack when the command has no response).
+    fn resp(req: &Header, status: u32) -> Pdu {
+        let rid = req.command_id | 0x8000_0000;
+        let id = if commands::lookup(rid).is_some() && !commands::is_response(req.command_id) {
+            rid
+        } else {
+            0x8000_0000
+        };
+        Pdu {
+            command_status: status,
+            ..Pdu::new(id, req.sequence_number)
+        }
+    }
+
+    async fn error(&self, req: &Header, status: u32, note: impl Into<String>) {
+        self.answer(Self::resp(req, status), Some(note.into()))
+            .await;
+    }
+
+    async fn handle(&mut self, bytes: &[u8]) -> Next {
+        let Some(h) = Header::parse(bytes) else {
+            return Next::Continue;
+        };
+        *self
+            .counts
+            .entry((Dir::In, h.command_id, h.command_status))
+            .or_default() += 1;
+        if self.silent {
+            self.shared.log.pdu(
+                self.id,
+                Dir::In,
+                bytes,
+                Some("not answered (--no-response-after)"),
+            );
+            return Next::Continue;
+        }
+        if commands::lookup(h.command_id).is_none() {
+            self.shared.log.pdu(self.id, Dir::In, bytes, None);
+            let nack = Pdu {
+                command_status: RINVCMDID,
+                ..Pdu::new(0x8000_0000, h.sequence_number)
+            };
+            self.answer(
+                nack,
+                Some(format!("unknown command_id 0x{:08X}", h.command_id)),
+            )
+            .await;
+            return Next::Continue;
+        }
+        let pdu = match decode_pdu(bytes) {
+            Ok(p) => p,
+            Err(_) if commands::is_response(h.command_id) => {
+                self.shared.log.malformed(self.id, bytes, ROK);
+                return Next::Continue;
+            }
+            Err(e) => {
+                let st = validate::malformed_status(bytes).unwrap_or(RSYSERR);
+                self.shared.log.malformed(self.id, bytes, st);
+                self.error(&h, st, e.message).await;
+                return Next::Continue;
+            }
+        };
+        self.shared.log.pdu(self.id, Dir::In, bytes, None);
+        match h.command_id {
+            0x01 | 0x02 | 0x09 => self.bind(&h, &pdu).await,
+            0x06 => {
+                if self.bound.is_none() {
+                    self.error(&h, RINVBNDSTS, "unbind in an unbound session")
+                        .await;
+                    return Next::Continue;
+                }
+                lock(&self.shared.bound).remove(&self.id);
+                self.bound = None;
+                self.answer(Self::resp(&h, ROK), None).await;
+                return Next::Close;
+            }
+            0x15 => self.answer(Self::resp(&h, ROK), None).await,
+            0x04 | 0x103 | 0x21 => return self.submit(&h, &pdu).await,
+            0x03 | 0x07 | 0x08 => self.store_op(&h, &pdu).await,
+            0x8000_0006 => {
+                if self.unbinding.is_some() {
+                    lock(&self.shared.bound).remove(&self.id);
+                    self.bound = None;
+                    return Next::Close;
+                }
+            }
+            id if commands::is_response(id) => {}
+            _ => {
+                self.error(
+                    &h,
+                    RINVCMDID,
+                    "an SMSC does not accept this command from an ESME",
+                )
+                .await
+            }
+        }
+        Next::Continue
+    }
+
+    async fn bind(&mut self, h: &Header, p: &Pdu) {
+        let Some(mode) = Mode::of_bind(h.command_id) else {
+            return;
+        };
+        let sid = p.string("system_id").unwrap_or_default();
+        let pw = p.string("password").unwrap_or_default();
+        let refuse = |st: u32, why: String| (st, why);
+        let cfg = &self.shared.cfg;
+        let verdict: Result<(), (u32, String)> = if self.bound.is_some() {
+            Err(refuse(RALYBND, "this session is already bound".into()))
+        } else if let Some(st) = cfg.reject_bind {
+            Err(refuse(st, "--reject-bind".into()))
+        } else if cfg.accept_any {
+            Ok(())
+        } else {
+            match cfg.accounts.iter().find(|a| a.system_id == sid) {
+                None => Err(refuse(RINVSYSID, format!("no account {sid:?}"))),
+                Some(a) if a.password != pw => {
+                    Err(refuse(RINVPASWD, format!("wrong password for {sid:?}")))
+                }
+                Some(_) => Ok(()),
+            }
+        };
+        let verdict = verdict.and_then(|()| {
+            let max = cfg
+                .accounts
+                .iter()
+                .find(|a| a.system_id == sid)
+                .and_then(|a| a.max_binds);
+            let mut reg = lock(&self.shared.bound);
+            let n = reg.values().filter(|b| b.system_id == sid).count();
+            if max.is_some_and(|m| n >= m as usize) {
+                return Err(refuse(
+                    RALYBND,
+                    format!("{sid:?} already has {n} bound session(s), the most allowed"),
+                ));
+            }
+            reg.insert(
+                self.id,
+                BoundSession {
+                    system_id: sid.clone(),
+                    mode,
+                    tx: self.tx.clone(),
+                    seq: Arc::clone(&self.seq),
+                },
+            );
+            Ok(())
+        });
+        let c = &self.shared.counters;
+        match verdict {
+            Err((st, why)) => {
+                c.binds_refused.fetch_add(1, Ordering::Relaxed);
+                self.error(h, st, why).await;
+            }
+            Ok(()) => {
+                c.binds.fetch_add(1, Ordering::Relaxed);
+                self.bound = Some((sid.clone(), mode));
+                let mut resp =
+                    Self::resp(h, ROK).with_str("system_id", self.shared.cfg.system_id.as_str());
+                if p.int("interface_version").unwrap_or(0) >= 0x34 {
+                    resp = resp.with_tlv(0x0210, vec![0x34]);
+                }
+                self.shared.log.event(
+                    self.id,
+                    "bind",
+                    &format!("bound as {} system_id {sid:?}", mode.name()),
+                    json!({"mode": mode.name(), "system_id": sid}),
+                );
+                self.answer(resp, None).await;
+                if mode.can_receive() {
+                    let queued = lock(&self.shared.pending_dlr).remove(&sid);
+                    for mut d in queued.into_iter().flatten() {
+                        d.sequence_number = next_seq(&self.seq);
+                        self.send(d, Some("queued receipt".into())).await;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn submit(&mut self, h: &Header, p: &Pdu) -> Next {
+        let Some((sid, mode)) = self.bound.clone() else {
+            self.error(h, RINVBNDSTS, "not bound").await;
+            return Next::Continue;
+        };
+        if !mode.can_submit() {
+            self.error(h, RINVBNDSTS, "a receiver may not submit").await;
+            return Next::Continue;
+        }
+        let cfg = &self.shared.cfg;
+        if cfg.drop_after.is_some_and(|n| self.answered_submits >= n) {
+            self.shared.log.event(
+                self.id,
+                "drop",
+                "closing the connection (--drop-after)",
+                json!({}),
+            );
+            return Next::Close;
+        }
+        if cfg
+            .no_response_after
+            .is_some_and(|n| self.answered_submits >= n)
+        {
+            self.silent = true;
+            self.shared.log.event(
+                self.id,
+                "silent",
+                "not answering any more (--no-response-after)",
+                json!({}),
+            );
+            return Next::Continue;
+        }
+        self.answered_submits += 1;
+        let n = self.shared.submits.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(st) = validate::semantic_status(p) {
+            self.error(h, st, "invalid field").await;
+            return Next::Continue;
+        }
+        if !self.shared.take_token(&sid) {
+            let tps = cfg.max_tps.unwrap_or(0);
+            self.error(h, RTHROTTLED, format!("over --max-tps {tps}"))
+                .await;
+            return Next::Continue;
+        }
+        for rule in &cfg.fail {
+            let roll = match rule.trigger {
+                super::Trigger::Prob(_) => self.shared.roll(),
+                _ => 0.0,
+            };
+            if rule.fires(n, roll) {
+                self.error(
+                    h,
+                    rule.status,
+                    format!("--fail rule ({:?}), submit #{n}", rule.trigger),
+                )
+                .await;
+                return Next::Continue;
+            }
+        }
+        self.accept(h, p, &sid).await;
+        Next::Continue
+    }
+
+    async fn accept(&mut self, h: &Header, p: &Pdu, sid: &str) {
+        let payload: Vec<u8> = match p.tlv(0x0424) {
+            Some(t) => t.value.clone(),
+            None => p.bytes("short_message").unwrap_or_default().to_vec(),
+        };
+        let source = p.bytes("source_addr").unwrap_or_default().to_vec();
+        let dest = match p.fields.get("dest_address") {
+            Some(Value::Dests(d)) => match d.first() {
+                Some(crate::codec::Dest::Sme { addr, .. }) => addr.clone(),
+                Some(crate::codec::Dest::List(n)) => n.clone(),
+                None => vec![],
+            },
+            _ => p.bytes("destination_addr").unwrap_or_default().to_vec(),
+        };
+        let dc = p.int("data_coding").unwrap_or(0) as u8;
+        let part = part_info(p, &payload);
+        let text_part = payload
+            .get(part.map_or(0, |i| i.udh_len)..)
+            .unwrap_or_default();
+        let now = SystemTime::now();
+        let id = lock(&self.shared.store).insert(Stored {
+            system_id: sid.to_string(),
+            source: source.clone(),
+            dest: dest.clone(),
+            state: 1,
+            text: text_part.iter().take(160).copied().collect(),
+            submitted: now,
+            done: None,
+            error: 0,
+        });
+        self.shared
+            .counters
+            .messages
+            .fetch_add(1, Ordering::Relaxed);
+        let mut resp = Self::resp(h, ROK).with_str("message_id", id.as_str());
+        if h.command_id == 0x21 {
+            resp = resp.with("unsuccess_sme", Value::Unsuccess(vec![]));
+        }
+        self.answer(resp, None).await;
+
+        let log = &self.shared.log;
+        let whole = match part {
+            Some(info) => {
+                lock(&self.shared.reassembly).add(sid, &source, &dest, info, &payload, &id)
+            }
+            // message_payload carries a long message in one PDU.
+            None if p.tlv(0x0424).is_some() && payload.len() > 160 => Some(super::store::Whole {
+                data: payload.clone(),
+                parts: 1,
+                ids: vec![id.clone()],
+            }),
+            None => None,
+        };
+        {
+            if let Some(w) = whole {
+                self.shared
+                    .counters
+                    .long_messages
+                    .fetch_add(1, Ordering::Relaxed);
+                if log.enabled() {
+                    let text = decode_text(&w.data, data_coding(dc).charset).text;
+                    let shown = text.unwrap_or_else(|| hex::encode_upper(&w.data));
+                    log.event(
+                        self.id,
+                        "message",
+                        &format!(
+                            "long message from {} to {} in {} part(s) ({} octets): {shown:?}",
+                            String::from_utf8_lossy(&source),
+                            String::from_utf8_lossy(&dest),
+                            w.parts,
+                            w.data.len()
+                        ),
+                        json!({"from": String::from_utf8_lossy(&source), "to": String::from_utf8_lossy(&dest),
+                               "parts": w.parts, "octets": w.data.len(), "text": shown, "message_ids": w.ids}),
+                    );
+                }
+            }
+        }
+        if !self.shared.cfg.no_dlr {
+            let rd = p.int("registered_delivery").unwrap_or(0) & 0x03;
+            let via = self
+                .bound
+                .as_ref()
+                .filter(|(_, m)| m.can_receive())
+                .map(|_| BoundSession {
+                    system_id: sid.to_string(),
+                    mode: Mode::Transceiver,
+                    tx: self.tx.clone(),
+                    seq: Arc::clone(&self.seq),
+                });
+            let shared = Arc::clone(&self.shared);
+            let sid = sid.to_string();
+            let session = self.id;
+            tokio::spawn(async move {
+                tokio::time::sleep(shared.cfg.dlr_delay).await;
+                finalize(shared, session, sid, id, rd, via).await;
+            });
+        }
+    }
+
+    async fn store_op(&mut self, h: &Header, p: &Pdu) {
+        let Some((sid, mode)) = self.bound.clone() else {
+            self.error(h, RINVBNDSTS, "not bound").await;
+            return;
+        };
+        if !mode.can_submit() {
+            self.error(h, RINVBNDSTS, "a receiver may not do this")
+                .await;
+            return;
+        }
+        let id = p.string("message_id").unwrap_or_default();
+        let (st, resp) = {
+            let mut store = lock(&self.shared.store);
+            let found = store.get_mut(&id).filter(|m| m.system_id == sid);
+            match (h.command_id, found) {
+                (0x03, None) => (RQUERYFAIL, None),
+                (0x03, Some(m)) => {
+                    let fd = m
+                        .done
+                        .and_then(|t| crate::codec::time::format_absolute(t, 0).ok())
+                        .unwrap_or_default();
+                    (
+                        ROK,
+                        Some(
+                            Self::resp(h, ROK)
+                                .with_str("message_id", id.as_str())
+                                .with_str("final_date", fd)
+                                .with_int("message_state", u32::from(m.state))
+                                .with_int("error_code", u32::from(m.error)),
+                        ),
+                    )
+                }
+                (0x08, Some(m)) if m.state == 1 => {
+                    m.state = 4;
+                    m.done = Some(SystemTime::now());
+                    (ROK, None)
+                }
+                (0x08, _) => (RCANCELFAIL, None),
+                (0x07, Some(m)) if m.state == 1 => {
+                    m.text = p
+                        .bytes("short_message")
+                        .unwrap_or_default()
+                        .iter()
+                        .take(160)
+                        .copied()
+                        .collect();
+                    (ROK, None)
+                }
+                _ => (RREPLACEFAIL, None),
+            }
+        };
+        let note = (st != ROK).then(|| format!("message_id {id:?} unknown or already final"));
+        let resp = resp.unwrap_or_else(|| Self::resp(h, st));
+        self.answer(resp, note).await;
+    }
+}
+
+/// After `--dlr-delay`: decide the final state and send the receipt if one was asked for.
+async fn finalize(
+    shared: Arc<Shared>,
+    session: u64,
+    sid: String,
+    id: String,
+    registered_delivery: u32,
+    via: Option<BoundSession>,
+) {
+    let Some(stat) = shared.cfg.dlr_mix.pick(shared.roll()) else {
+        return;
+    };
+    let now = SystemTime::now();
+    let snapshot = {
+        let mut store = lock(&shared.store);
+        let Some(m) = store.get_mut(&id) else { return };
+        if m.state != 1 {
+            return; // cancelled meanwhile
+        }
+        m.state = stat.message_state;
+        m.done = Some(now);
+        m.error = if stat.message_state == 2 { 0 } else { 1 };
+        m.clone()
+    };
+    let delivered = stat.message_state == 2;
+    let wanted = match registered_delivery {
+        1 => true,
+        2 => !delivered,
+        3 => delivered,
+        _ => false,
+    };
+    if !wanted {
+        return;
+    }
+    let date = |t: SystemTime| {
+        crate::codec::time::format_absolute(t, 0)
+            .ok()
+            .and_then(|s| s.get(..10).map(str::to_string))
+            .unwrap_or_default()
+    };
+    let text: String = String::from_utf8_lossy(&snapshot.text)
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(20)
+        .collect();
+    let body = format!(
+        "id:{id} sub:001 dlvrd:{} submit date:{} done date:{} stat:{} err:{:03} text:{text}",
+        if delivered { "001" } else { "000" },
+        date(snapshot.submitted),
+        date(now),
+        stat.code,
+        snapshot.error
+    );
+    let mut rid = id.clone().into_bytes();
+    rid.push(0);
+    let mut dlr = Pdu::new(0x05, 0)
+        .with_int("source_addr_ton", 1)
+        .with_int("source_addr_npi", 1)
+        .with_str("source_addr", &snapshot.dest)
+        .with_int("dest_addr_ton", 1)
+        .with_int("dest_addr_npi", 1)
+        .with_str("destination_addr", &snapshot.source)
+        .with_int("esm_class", 0x04)
+        .with("short_message", Value::Octets(body.into_bytes()))
+        .with_tlv(0x001E, rid)
+        .with_tlv(0x0427, vec![stat.message_state]);
+    if !delivered {
+        dlr = dlr.with_tlv(0x0423, vec![3, 0, 1]);
+    }
+    // The submitting session when it can receive, else any receiver of the same system_id.
+    let target = via.or_else(|| {
+        lock(&shared.bound)
+            .iter()
+            .filter(|(_, b)| b.system_id == sid && b.mode.can_receive())
+            .min_by_key(|(k, _)| **k)
+            .map(|(_, b)| b.clone())
+    });
+    let Some(t) = target else {
+        let mut q = lock(&shared.pending_dlr);
+        let list = q.entry(sid).or_default();
+        if list.len() < 10_000 {
+            list.push_back(dlr);
+        }
+        shared.log.event(
+            session,
+            "receipt_queued",
+            &format!("receipt for {id} kept until a receiver binds"),
+            json!({"message_id": id}),
+        );
+        return;
+    };
+    dlr.sequence_number = t.next_seq();
+    if let Ok(b) = dlr.encode() {
+        if t.tx
+            .send(Out::Pdu(
+                b,
+                Some(format!("receipt for {id}: {}", stat.code)),
+            ))
+            .await
+            .is_ok()
+        {
+            shared.counters.receipts.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
