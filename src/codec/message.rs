@@ -41,19 +41,25 @@ pub(crate) fn message_spans(d: &mut Dec, name: &'static str, r: Range<usize>, de
         }
     }
     let body = &data[text_start..];
+    let is_deliver = matches!(d.pdu.command_id, 0x05 | 0x103);
+    if !d.opts.spans {
+        // Fast path (sessions, servers): only a receipt is worth decoding the text for.
+        if esm & 0x3C != 0 {
+            d.receipt = text::decode_text(body, cs)
+                .text
+                .as_deref()
+                .and_then(receipt::parse);
+        }
+        return;
+    }
     let decoded = text::decode_text(body, cs);
     let label = text::charset_name(cs);
     let shown = decoded.text.clone();
-    let is_deliver = matches!(d.pdu.command_id, 0x05 | 0x103);
     let receipt = shown
         .as_deref()
         .filter(|_| esm & 0x3C != 0 || is_deliver)
         .and_then(receipt::parse);
 
-    if !d.opts.spans {
-        d.receipt = receipt;
-        return;
-    }
     let mut summary = format!("{} octets, {label}", data.len());
     if let Some((rf, total, seq)) = udh_parsed.as_ref().and_then(|u| u.concat()) {
         summary = format!("{summary}; part {seq} of {total} (reference {rf})");
