@@ -5,8 +5,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::exit::Exit;
 use crate::render::Style;
 
+pub mod completions;
 pub mod decode;
 pub mod explain;
+pub mod retry_args;
 
 /// When to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -39,6 +41,10 @@ pub enum Command {
     Decode(decode::DecodeArgs),
     /// Explain a command_status code (meaning, causes, fix, retry class) and its retry schedule.
     Explain(explain::ExplainArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff) of smppdiag and its subcommands.
+    Man,
 }
 
 /// What every subcommand gets besides its own arguments.
@@ -72,16 +78,21 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Decode(a) => decode::run(a, &ctx),
         Command::Explain(a) => explain::run(a, &ctx),
+        Command::Completions(a) => completions::run(a),
+        Command::Man => completions::man(),
     }
 }
 
 /// The explanation block of a non-zero command_status, as every subcommand prints it.
 pub fn status_block(status: u32, style: &Style) -> String {
-    let e = crate::spec::status::explain(status);
-    format!(
-        "{} (0x{:08X}): {}\n",
-        style.paint(crate::render::Role::Error, &e.name),
-        status,
-        e.meaning
-    )
+    crate::render::explain::explanation_block(&crate::spec::status::explain(status), style)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

@@ -43,6 +43,8 @@ pub struct Decoded {
     pub diagnostics: Vec<Diagnostic>,
     /// When the bytes fit a known sender mistake: the same PDU encoded correctly.
     pub repaired: Option<Vec<u8>>,
+    /// The delivery receipt carried in the message text, if it is one.
+    pub receipt: Option<super::receipt::Receipt>,
 }
 
 impl Decoded {
@@ -146,6 +148,7 @@ pub(crate) struct Dec<'a> {
     pub repairs: Vec<Diagnostic>,
     pub truncated: bool,
     pub sm_length: Option<usize>,
+    pub receipt: Option<super::receipt::Receipt>,
 }
 
 impl<'a> Dec<'a> {
@@ -198,6 +201,7 @@ impl<'a> Dec<'a> {
             spans: self.spans,
             diagnostics,
             repaired: None,
+            receipt: self.receipt,
         }
     }
 }
@@ -221,6 +225,7 @@ pub(crate) fn decode_variant(
         repairs: Vec::new(),
         truncated: false,
         sm_length: None,
+        receipt: None,
     };
     decode_header(&mut d);
     if d.header.is_some() {
@@ -334,7 +339,7 @@ fn decode_header(d: &mut Dec) {
     d.span(
         Span::new("command_id", field::COMMAND_ID, 0, SpanKind::Header)
             .val(Val::Name(name.clone()))
-            .meaning(def.map(|c| c.doc.to_string())),
+            .meaning(def.is_none().then(|| "not a defined command".to_string())),
     );
     if def.is_none() {
         let hint = if commands::lookup(h.command_id ^ 0x8000_0000).is_some() {
@@ -359,7 +364,14 @@ fn decode_header(d: &mut Dec) {
     d.span(
         Span::new("command_status", field::COMMAND_STATUS, 0, SpanKind::Header)
             .val(Val::Name(ex.name.to_string()))
-            .meaning(Some(first_sentence(&ex.meaning))),
+            .meaning(if h.command_status == 0 {
+                None
+            } else {
+                Some(
+                    status::lookup(h.command_status)
+                        .map_or_else(|| ex.meaning.to_string(), |r| r.short.to_string()),
+                )
+            }),
     );
     if !commands::is_response(h.command_id) && h.command_status != 0 && h.command_id != 0x8000_0000
     {
@@ -393,10 +405,6 @@ fn decode_header(d: &mut Dec) {
             None,
         );
     }
-}
-
-fn first_sentence(s: &str) -> String {
-    s.to_string()
 }
 
 fn plural(n: usize) -> &'static str {

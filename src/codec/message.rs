@@ -4,55 +4,155 @@
 use std::ops::Range;
 
 use crate::spec::commands::CommandDef;
-use crate::spec::values::{data_coding, Charset};
+use crate::spec::values::data_coding;
 
 use super::decode::Dec;
 use super::pdu::Value;
 use super::span::{Severity, Span, SpanKind, Val};
+use super::{receipt, text, udh};
 
-/// Emit spans for message content at `r` (short_message at depth 0, message_payload value at 1).
+/// Emit spans for message content at `r` (short_message at depth 0, message_payload value at 1):
+/// the text in its data_coding, the UDH when esm_class says so, a delivery receipt when the text
+/// is one.
 pub(crate) fn message_spans(d: &mut Dec, name: &'static str, r: Range<usize>, depth: u8) {
     let dc = d.pdu.int("data_coding").unwrap_or(0) as u8;
+    let esm = d.pdu.int("esm_class").unwrap_or(0) as u8;
     let cs = data_coding(dc).charset;
-    let data = &d.buf[r.clone()];
+    let data = d.buf[r.clone()].to_vec();
     let kind = if depth == 0 {
         SpanKind::Field
     } else {
         SpanKind::Part
     };
-    let text = decode_simple(data, cs);
-    let mut s = Span::new(name, r, depth, kind).meaning(Some(format!(
-        "{} octets, {}",
-        data.len(),
-        charset_label(cs)
-    )));
-    s.value = text.map(Val::Str);
-    d.span(s);
-}
-
-fn charset_label(cs: Charset) -> &'static str {
-    match cs {
-        Charset::Gsm7 => "GSM 03.38",
-        Charset::Ascii => "IA5/ASCII",
-        Charset::Latin1 => "Latin-1",
-        Charset::Ucs2 => "UCS2",
-        Charset::Binary => "binary",
-        Charset::Other => "not decoded",
-    }
-}
-
-fn decode_simple(data: &[u8], cs: Charset) -> Option<String> {
-    match cs {
-        Charset::Gsm7 | Charset::Ascii => Some(String::from_utf8_lossy(data).into_owned()),
-        Charset::Latin1 => Some(data.iter().map(|&b| b as char).collect()),
-        Charset::Ucs2 => {
-            let units: Vec<u16> = data
-                .chunks(2)
-                .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
-                .collect();
-            Some(String::from_utf16_lossy(&units))
+    let mut text_start = 0usize;
+    let mut udh_parsed = None;
+    if esm & 0x40 != 0 {
+        match udh::parse(&data) {
+            Ok(u) => {
+                text_start = u.len.min(data.len());
+                udh_parsed = Some(u);
+            }
+            Err(e) => d.diag(
+                r.start,
+                Severity::Error,
+                format!("esm_class has UDHI set but the UDH is broken: {e}"),
+                Some("Either clear UDHI (esm_class 0x40) or write a valid UDH: UDHL, then IEI/length/data elements.".into()),
+            ),
         }
-        _ => None,
+    }
+    let body = &data[text_start..];
+    let decoded = text::decode_text(body, cs);
+    let label = text::charset_name(cs);
+    let shown = decoded.text.clone();
+    let is_deliver = matches!(d.pdu.command_id, 0x05 | 0x103);
+    let receipt = shown
+        .as_deref()
+        .filter(|_| esm & 0x3C != 0 || is_deliver)
+        .and_then(receipt::parse);
+
+    if !d.opts.spans {
+        d.receipt = receipt;
+        return;
+    }
+    let mut summary = format!("{} octets, {label}", data.len());
+    if let Some((rf, total, seq)) = udh_parsed.as_ref().and_then(|u| u.concat()) {
+        summary = format!("{summary}; part {seq} of {total} (reference {rf})");
+    }
+    if let Some(rc) = &receipt {
+        summary.push_str("; delivery receipt");
+        if let Some(si) = rc.stat_info() {
+            summary.push_str(&format!(
+                ": {} ({}{})",
+                si.code,
+                si.meaning,
+                if si.is_final { ", final" } else { "" }
+            ));
+        }
+    }
+    let mut parent = Span::new(name, r.clone(), depth, kind).meaning(Some(summary));
+    parent.value = shown.clone().map(Val::Str);
+    d.span(parent);
+    if let Some(u) = &udh_parsed {
+        let base = r.start;
+        d.span(
+            Span::new("udh_length", base..base + 1, depth + 1, SpanKind::Part)
+                .val(Val::Int(data[0] as u64))
+                .meaning(Some(format!("UDH of {} octets follows", data[0]))),
+        );
+        for ie in &u.ies {
+            let ir = ie.range();
+            let desc = match &ie.kind {
+                udh::IeKind::Concat8 {
+                    reference,
+                    total,
+                    seq,
+                } => format!("reference {reference}, part {seq} of {total}"),
+                udh::IeKind::Concat16 {
+                    reference,
+                    total,
+                    seq,
+                } => format!("reference {reference}, part {seq} of {total}"),
+                udh::IeKind::Ports8 { dest, src } => {
+                    format!("destination port {dest}, source port {src}")
+                }
+                udh::IeKind::Ports16 { dest, src } => {
+                    format!("destination port {dest}, source port {src}")
+                }
+                udh::IeKind::Other { .. } => {
+                    hex::encode_upper(data.get(ie.data.clone()).unwrap_or(&[]))
+                }
+            };
+            d.span(
+                Span::new(
+                    format!("ie 0x{:02X} {}", ie.iei, ie.name()),
+                    base + ir.start..base + ir.end,
+                    depth + 1,
+                    SpanKind::Part,
+                )
+                .val(Val::Name(desc)),
+            );
+        }
+        for issue in &u.issues {
+            d.diag(
+                base + issue.offset,
+                Severity::Warning,
+                format!("UDH: {}", issue.message),
+                None,
+            );
+        }
+        if text_start < data.len() {
+            let mut t = Span::new("text", base + text_start..r.end, depth + 1, SpanKind::Part)
+                .meaning(Some(format!("{} octets, {label}", data.len() - text_start)));
+            t.value = shown.map(Val::Str);
+            d.span(t);
+        }
+    }
+    for issue in &decoded.issues {
+        d.diag(
+            r.start + text_start + issue.index,
+            Severity::Warning,
+            format!("{name}: {}", issue.message()),
+            None,
+        );
+    }
+    if let Some(m) = text::coding_mismatch(body, cs) {
+        d.diag(
+            r.start + text_start,
+            Severity::Info,
+            format!("data_coding 0x{dc:02X}: {m}"),
+            None,
+        );
+    }
+    if let Some(rc) = receipt {
+        for issue in &rc.issues {
+            d.diag(
+                r.start + text_start + issue.range.start,
+                Severity::Warning,
+                format!("receipt: {}", issue.message),
+                None,
+            );
+        }
+        d.receipt = Some(rc);
     }
 }
 

@@ -15,10 +15,14 @@ pub mod frame;
 pub mod header;
 mod message;
 pub mod pdu;
+pub mod receipt;
 mod repair;
 pub mod span;
+pub mod split;
+pub mod text;
 pub mod time;
 mod tlv;
+pub mod udh;
 
 pub use decode::{decode, decode_pdu, decode_with, DecodeError, DecodeOptions, Decoded};
 pub use header::{Header, HEADER_LEN, MAX_PDU_LEN};

@@ -9,6 +9,8 @@ use std::ops::Range;
 pub enum Val {
     /// An integer field (JSON number).
     Int(u64),
+    /// A bit-field or code octet (JSON number; shown in hex).
+    Hex(u64),
     /// A string field or decoded text (JSON string; shown quoted).
     Str(String),
     /// A name or summary (JSON string; shown as is).
@@ -20,6 +22,7 @@ impl Val {
     pub fn display(&self) -> String {
         match self {
             Val::Int(v) => v.to_string(),
+            Val::Hex(v) => format!("0x{v:02X}"),
             Val::Str(s) => format!("\"{}\"", escape_text(s)),
             Val::Name(s) => s.clone(),
         }

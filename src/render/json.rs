@@ -15,7 +15,7 @@ pub struct JsonOptions {
 fn val_json(v: &Option<Val>) -> J {
     match v {
         None => J::Null,
-        Some(Val::Int(i)) => json!(i),
+        Some(Val::Int(i)) | Some(Val::Hex(i)) => json!(i),
         Some(Val::Str(s)) | Some(Val::Name(s)) => json!(s),
     }
 }

@@ -2,6 +2,7 @@
 //! explicit [`Style`]. Nothing here reads global colour state or prints.
 
 pub mod dump;
+pub mod explain;
 pub mod json;
 pub mod style;
 

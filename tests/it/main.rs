@@ -1,1 +1,5 @@
 //! Integration tests of the smppdiag binary and library (one test binary).
+
+mod explain;
+mod interop;
+mod peers;

@@ -1,0 +1,657 @@
+//! Delivery receipt text (SMPP 3.4 appendix B) as SMSCs really send it:
+//! `id:XXXX sub:001 dlvrd:001 submit date:2611221430 done date:2611221431 stat:DELIVRD err:000
+//! text:Hello`.
+//!
+//! Tolerated: fields missing or reordered, keys in any case, `submit_date` / `done_date` (and
+//! `-`) spellings, dates with or without seconds, ids in hex or decimal (see [`id_variants`]),
+//! `text:` running to the end (colons included), and vendor fields (kept in `extra`). Every field
+//! keeps the byte ranges of its key and value so the renderer can annotate the text.
+
+use std::fmt;
+use std::ops::Range;
+
+/// A receipt `stat:` value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatInfo {
+    /// The 7-letter code, e.g. "DELIVRD".
+    pub code: &'static str,
+    /// The message_state value it corresponds to (crate::spec::values::MESSAGE_STATE).
+    pub message_state: u8,
+    /// What it means.
+    pub meaning: &'static str,
+    /// True when the message will not change state any more.
+    pub is_final: bool,
+}
+
+/// The receipt states, one row each, in message_state order.
+pub const STATS: &[StatInfo] = &[
+    StatInfo {
+        code: "ENROUTE",
+        message_state: 1,
+        meaning: "the message is on its way (intermediate, not final)",
+        is_final: false,
+    },
+    StatInfo {
+        code: "DELIVRD",
+        message_state: 2,
+        meaning: "delivered to the handset",
+        is_final: true,
+    },
+    StatInfo {
+        code: "EXPIRED",
+        message_state: 3,
+        meaning: "validity period expired before delivery",
+        is_final: true,
+    },
+    StatInfo {
+        code: "DELETED",
+        message_state: 4,
+        meaning: "deleted (e.g. by cancel_sm) before delivery",
+        is_final: true,
+    },
+    StatInfo {
+        code: "UNDELIV",
+        message_state: 5,
+        meaning: "undeliverable: the network or handset refused it",
+        is_final: true,
+    },
+    StatInfo {
+        code: "ACCEPTD",
+        message_state: 6,
+        meaning: "accepted: read on the subscriber's behalf (e.g. by customer service)",
+        is_final: true,
+    },
+    StatInfo {
+        code: "UNKNOWN",
+        message_state: 7,
+        meaning: "the SMSC does not know the message state",
+        is_final: true,
+    },
+    StatInfo {
+        code: "REJECTD",
+        message_state: 8,
+        meaning: "rejected by the SMSC or network",
+        is_final: true,
+    },
+    StatInfo {
+        code: "SKIPPED",
+        message_state: 9,
+        meaning: "accepted but not sent on the network (SMPP 5.0)",
+        is_final: true,
+    },
+];
+
+/// Other spellings seen for stat values: `(spelling, code)`.
+const STAT_ALIASES: &[(&str, &str)] = &[
+    ("DELIVERED", "DELIVRD"),
+    ("UNDELIVERABLE", "UNDELIV"),
+    ("UNDELIVERED", "UNDELIV"),
+    ("ACCEPTED", "ACCEPTD"),
+    ("REJECTED", "REJECTD"),
+];
+
+/// Look up a `stat:` value (case-insensitive; full message_state names accepted too).
+pub fn stat_info(stat: &str) -> Option<&'static StatInfo> {
+    let s = stat.trim();
+    let code = STAT_ALIASES
+        .iter()
+        .find(|(a, _)| a.eq_ignore_ascii_case(s))
+        .map_or(s, |(_, c)| c);
+    STATS.iter().find(|i| i.code.eq_ignore_ascii_case(code))
+}
+
+/// Known keys: `(normalised spelling, canonical name)`. Normalised = lower case with `_` and
+/// `-` read as a space.
+const KEYS: &[(&str, &str)] = &[
+    ("id", "id"),
+    ("sub", "sub"),
+    ("dlvrd", "dlvrd"),
+    ("submit date", "submit date"),
+    ("submitdate", "submit date"),
+    ("done date", "done date"),
+    ("donedate", "done date"),
+    ("stat", "stat"),
+    ("err", "err"),
+    ("text", "text"),
+];
+
+fn canonical(key: &str) -> Option<&'static str> {
+    let norm: String = key
+        .chars()
+        .map(|c| match c {
+            '_' | '-' => ' ',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    KEYS.iter().find(|(k, _)| *k == norm).map(|(_, c)| *c)
+}
+
+/// A date from a receipt: YYMMDDhhmm or YYMMDDhhmmss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReceiptDate {
+    /// Full year (2000 + YY).
+    pub year: u16,
+    /// Month 1-12.
+    pub month: u8,
+    /// Day 1-31.
+    pub day: u8,
+    /// Hour 0-23.
+    pub hour: u8,
+    /// Minute 0-59.
+    pub minute: u8,
+    /// Second 0-59, when given.
+    pub second: Option<u8>,
+}
+
+impl fmt::Display for ReceiptDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            self.year, self.month, self.day, self.hour, self.minute
+        )?;
+        if let Some(s) = self.second {
+            write!(f, ":{s:02}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Parse a receipt date (10 or 12 digits); `None` when malformed or out of range.
+pub fn parse_date(s: &str) -> Option<ReceiptDate> {
+    let s = s.trim();
+    if !(s.len() == 10 || s.len() == 12) || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let two = |i: usize| s.get(i..i + 2).and_then(|d| d.parse::<u8>().ok());
+    let d = ReceiptDate {
+        year: 2000 + u16::from(two(0)?),
+        month: two(2)?,
+        day: two(4)?,
+        hour: two(6)?,
+        minute: two(8)?,
+        second: if s.len() == 12 { Some(two(10)?) } else { None },
+    };
+    let ok = (1..=12).contains(&d.month)
+        && (1..=31).contains(&d.day)
+        && d.hour < 24
+        && d.minute < 60
+        && !matches!(d.second, Some(s) if s >= 60);
+    ok.then_some(d)
+}
+
+/// One `key:value` field as written, with byte ranges in the receipt text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptField {
+    /// The key as written (e.g. "submit_date").
+    pub key: String,
+    /// The canonical name for known keys ("id", "sub", "dlvrd", "submit date", "done date",
+    /// "stat", "err", "text"); `None` for vendor fields.
+    pub canonical: Option<&'static str>,
+    /// Byte range of the key (without the colon).
+    pub key_range: Range<usize>,
+    /// The value, trimmed.
+    pub value: String,
+    /// Byte range of the value.
+    pub value_range: Range<usize>,
+}
+
+/// Something odd in a receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptIssue {
+    /// Byte range concerned.
+    pub range: Range<usize>,
+    /// A plain sentence.
+    pub message: String,
+}
+
+/// A parsed delivery receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// The message id as written.
+    pub id: String,
+    /// `sub:` (number of messages originally submitted).
+    pub sub: Option<String>,
+    /// `dlvrd:` (number delivered).
+    pub dlvrd: Option<String>,
+    /// `submit date:` as written.
+    pub submit_date: Option<String>,
+    /// `done date:` as written.
+    pub done_date: Option<String>,
+    /// `stat:` as written.
+    pub stat: String,
+    /// `err:` as written (network-specific error code).
+    pub err: Option<String>,
+    /// `text:` (the first characters of the message), to the end of the receipt.
+    pub text: Option<String>,
+    /// Vendor fields `(key, value)`, in order.
+    pub extra: Vec<(String, String)>,
+    /// Every field in order of appearance, with byte ranges.
+    pub fields: Vec<ReceiptField>,
+    /// Oddities: bad dates, unknown stat, repeated keys.
+    pub issues: Vec<ReceiptIssue>,
+}
+
+impl Receipt {
+    /// The stat row, when the value is known.
+    pub fn stat_info(&self) -> Option<&'static StatInfo> {
+        stat_info(&self.stat)
+    }
+
+    /// The message_state value the stat corresponds to.
+    pub fn message_state(&self) -> Option<u8> {
+        self.stat_info().map(|i| i.message_state)
+    }
+
+    /// True when the stat is a final state.
+    pub fn is_final(&self) -> bool {
+        self.stat_info().is_some_and(|i| i.is_final)
+    }
+
+    /// The submit date, parsed.
+    pub fn submit_time(&self) -> Option<ReceiptDate> {
+        self.submit_date.as_deref().and_then(parse_date)
+    }
+
+    /// The done date, parsed.
+    pub fn done_time(&self) -> Option<ReceiptDate> {
+        self.done_date.as_deref().and_then(parse_date)
+    }
+
+    /// The readings of the id (see [`id_variants`]).
+    pub fn id_variants(&self) -> Vec<IdVariant> {
+        id_variants(&self.id)
+    }
+
+    /// The field with this canonical name.
+    pub fn field(&self, canonical: &str) -> Option<&ReceiptField> {
+        self.fields.iter().find(|f| f.canonical == Some(canonical))
+    }
+}
+
+/// One reading of a message id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdVariant {
+    /// The id text in this reading.
+    pub text: String,
+    /// How it was obtained: "as given", "decimal id written in hex", "hex id written in decimal".
+    pub reading: &'static str,
+}
+
+/// The ways an id may be written elsewhere: as given, and, when it reads as a number, the same
+/// number in the other base. SMSCs often return a hex message_id in submit_sm_resp and its
+/// decimal value in the receipt (or the reverse).
+pub fn id_variants(id: &str) -> Vec<IdVariant> {
+    let id = id.trim();
+    let mut out = vec![IdVariant {
+        text: id.to_string(),
+        reading: "as given",
+    }];
+    if id.is_empty() {
+        return out;
+    }
+    if id.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(n) = id.parse::<u128>() {
+            out.push(IdVariant {
+                text: format!("{n:X}"),
+                reading: "decimal id written in hex",
+            });
+        }
+    }
+    if id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if let Ok(n) = u128::from_str_radix(id, 16) {
+            out.push(IdVariant {
+                text: n.to_string(),
+                reading: "hex id written in decimal",
+            });
+        }
+    }
+    out
+}
+
+fn id_key(s: &str) -> String {
+    let t = s.trim().trim_start_matches('0');
+    if t.is_empty() && !s.trim().is_empty() {
+        "0".into()
+    } else {
+        t.to_ascii_lowercase()
+    }
+}
+
+/// True when two message ids denote the same message: equal ignoring case and leading zeros, or
+/// one is the other's number written in the other base. (Two all-digit ids can match by that
+/// second rule by coincidence; prefer exact matches when there is a choice.)
+pub fn ids_match(a: &str, b: &str) -> bool {
+    let kb = id_key(b);
+    !kb.is_empty() && id_variants(a).iter().any(|v| id_key(&v.text) == kb)
+}
+
+fn is_key_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+}
+
+/// Find `key:` starts: `(key_start, colon)` pairs in order.
+fn key_positions(t: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (colon, _) in t.iter().enumerate().filter(|(_, &b)| b == b':') {
+        let mut start = colon;
+        while start > 0 && t.get(start - 1).copied().is_some_and(is_key_char) {
+            start -= 1;
+        }
+        if start == colon {
+            continue;
+        }
+        // "submit date" / "done date": a two-word key.
+        let word = t.get(start..colon).unwrap_or_default();
+        if word.eq_ignore_ascii_case(b"date") && start >= 2 && t.get(start - 1) == Some(&b' ') {
+            let mut s2 = start - 1;
+            while s2 > 0 && t.get(s2 - 1).is_some_and(u8::is_ascii_alphabetic) {
+                s2 -= 1;
+            }
+            let first = t.get(s2..start - 1).unwrap_or_default();
+            if first.eq_ignore_ascii_case(b"submit") || first.eq_ignore_ascii_case(b"done") {
+                start = s2;
+            }
+        }
+        let boundary = start == 0 || t.get(start - 1).is_some_and(|b| b.is_ascii_whitespace());
+        if boundary {
+            out.push((start, colon));
+        }
+    }
+    out
+}
+
+fn trim_range(text: &str, r: Range<usize>) -> Range<usize> {
+    let s = text.get(r.clone()).unwrap_or_default();
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len()
+        - s.trim_end_matches(|c: char| c.is_whitespace() || c == '\0')
+            .len();
+    let start = r.start + lead;
+    start..(r.end - trail).max(start)
+}
+
+/// Parse receipt text. `None` unless it has at least `id:` and `stat:` fields.
+pub fn parse(text: &str) -> Option<Receipt> {
+    let bytes = text.as_bytes();
+    let keys = key_positions(bytes);
+    let mut fields: Vec<ReceiptField> = Vec::new();
+    let mut k = 0;
+    while let Some(&(start, colon)) = keys.get(k) {
+        let key = text.get(start..colon).unwrap_or_default();
+        let canon = canonical(key);
+        let mut next = k + 1;
+        if canon == Some("text") {
+            // text runs to the end, unless the receipt is reordered and stat is still to come:
+            // then only known keys not seen yet end it.
+            let seen_stat = fields.iter().any(|f| f.canonical == Some("stat"));
+            next = keys.len();
+            if !seen_stat {
+                for (j, &(s, c)) in keys.iter().enumerate().skip(k + 1) {
+                    let cj = canonical(text.get(s..c).unwrap_or_default());
+                    if cj.is_some_and(|cj| {
+                        cj != "text" && !fields.iter().any(|f| f.canonical == Some(cj))
+                    }) {
+                        next = j;
+                        break;
+                    }
+                }
+            }
+        }
+        let end = keys.get(next).map_or(text.len(), |&(s, _)| s);
+        let vr = trim_range(text, colon + 1..end);
+        fields.push(ReceiptField {
+            key: key.to_string(),
+            canonical: canon,
+            key_range: start..colon,
+            value: text.get(vr.clone()).unwrap_or_default().to_string(),
+            value_range: vr,
+        });
+        k = next;
+    }
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|f| f.canonical == Some(name))
+            .map(|f| f.value.clone())
+    };
+    let id = get("id")?;
+    let stat = get("stat")?;
+    let mut issues = Vec::new();
+    for (i, f) in fields.iter().enumerate() {
+        if let Some(c) = f.canonical {
+            if fields[..i].iter().any(|g| g.canonical == Some(c)) {
+                issues.push(ReceiptIssue {
+                    range: f.key_range.clone(),
+                    message: format!("field {c} appears more than once; the first is used"),
+                });
+                continue;
+            }
+        }
+        let problem = match f.canonical {
+            Some("submit date" | "done date") if parse_date(&f.value).is_none() => Some(format!(
+                "{} {:?} is not a date of the form YYMMDDhhmm or YYMMDDhhmmss",
+                f.key, f.value
+            )),
+            Some("stat") if stat_info(&f.value).is_none() => Some(format!(
+                "stat {:?} is not a receipt state (DELIVRD, EXPIRED, DELETED, UNDELIV, ACCEPTD, \
+                 UNKNOWN, REJECTD, ENROUTE, SKIPPED)",
+                f.value
+            )),
+            Some("id") if f.value.is_empty() => Some("the message id is empty".to_string()),
+            Some("sub" | "dlvrd" | "err") if !f.value.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(format!("{} {:?} is not a number", f.key, f.value))
+            }
+            _ => None,
+        };
+        if let Some(message) = problem {
+            issues.push(ReceiptIssue {
+                range: f.value_range.clone(),
+                message,
+            });
+        }
+    }
+    Some(Receipt {
+        id,
+        sub: get("sub"),
+        dlvrd: get("dlvrd"),
+        submit_date: get("submit date"),
+        done_date: get("done date"),
+        stat,
+        err: get("err"),
+        text: get("text"),
+        extra: fields
+            .iter()
+            .filter(|f| f.canonical.is_none())
+            .map(|f| (f.key.clone(), f.value.clone()))
+            .collect(),
+        fields,
+        issues,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::values::MESSAGE_STATE;
+    use proptest::prelude::*;
+
+    const STD: &str = "id:0123456789 sub:001 dlvrd:001 submit date:2611221430 done date:2611221431 stat:DELIVRD err:000 text:Hello: world";
+
+    #[test]
+    fn standard_receipt() {
+        let r = parse(STD).unwrap();
+        assert_eq!(r.id, "0123456789");
+        assert_eq!(r.sub.as_deref(), Some("001"));
+        assert_eq!(r.dlvrd.as_deref(), Some("001"));
+        assert_eq!(r.submit_date.as_deref(), Some("2611221430"));
+        assert_eq!(r.done_date.as_deref(), Some("2611221431"));
+        assert_eq!(r.stat, "DELIVRD");
+        assert_eq!(r.err.as_deref(), Some("000"));
+        assert_eq!(r.text.as_deref(), Some("Hello: world"));
+        assert!(r.extra.is_empty());
+        assert!(r.issues.is_empty(), "{:?}", r.issues);
+        assert_eq!(r.message_state(), Some(2));
+        assert!(r.is_final());
+        assert_eq!(
+            r.submit_time(),
+            Some(ReceiptDate {
+                year: 2026,
+                month: 11,
+                day: 22,
+                hour: 14,
+                minute: 30,
+                second: None
+            })
+        );
+        assert_eq!(r.done_time().unwrap().to_string(), "2026-11-22 14:31");
+        let f = r.field("submit date").unwrap();
+        assert_eq!(&STD[f.key_range.clone()], "submit date");
+        assert_eq!(&STD[f.value_range.clone()], "2611221430");
+        let f = r.field("id").unwrap();
+        assert_eq!(f.key_range, 0..2);
+        assert_eq!(f.value_range, 3..13);
+        assert_eq!(r.fields.len(), 8);
+    }
+
+    #[test]
+    fn vendor_variants() {
+        // Upper-case keys, underscores, seconds, reordered, extra vendor fields, no text.
+        let t = "ID:1A2B3C Stat:UNDELIV SUBMIT_DATE:261122143005 done_date:261122143107 Err:034 imsi:001010123456789 mcc:001";
+        let r = parse(t).unwrap();
+        assert_eq!(r.id, "1A2B3C");
+        assert_eq!(r.stat, "UNDELIV");
+        assert_eq!(r.err.as_deref(), Some("034"));
+        assert_eq!(r.submit_time().unwrap().second, Some(5));
+        assert_eq!(r.done_time().unwrap().to_string(), "2026-11-22 14:31:07");
+        assert_eq!(
+            r.extra,
+            vec![
+                ("imsi".to_string(), "001010123456789".to_string()),
+                ("mcc".to_string(), "001".to_string())
+            ]
+        );
+        assert_eq!(r.sub, None);
+        assert_eq!(r.text, None);
+        assert_eq!(r.message_state(), Some(5));
+        assert!(r.issues.is_empty());
+    }
+
+    #[test]
+    fn text_not_last_and_lower_case_stat() {
+        let t = "id:42 text:hi there stat:delivered err:0";
+        let r = parse(t).unwrap();
+        assert_eq!(r.text.as_deref(), Some("hi there"));
+        assert_eq!(r.stat, "delivered");
+        assert_eq!(r.message_state(), Some(2));
+        assert_eq!(r.err.as_deref(), Some("0"));
+    }
+
+    #[test]
+    fn text_last_keeps_key_like_words() {
+        let t = "id:7 stat:ENROUTE text:see id:8 stat:x";
+        let r = parse(t).unwrap();
+        assert_eq!(r.id, "7");
+        assert_eq!(r.text.as_deref(), Some("see id:8 stat:x"));
+        assert!(!r.is_final());
+        assert_eq!(r.message_state(), Some(1));
+    }
+
+    #[test]
+    fn issues_reported() {
+        let t = "id:9 submit date:2613221430 done date:26112214 stat:WEIRD dlvrd:x1 id:10";
+        let r = parse(t).unwrap();
+        let msgs: Vec<&str> = r.issues.iter().map(|i| i.message.as_str()).collect();
+        assert_eq!(r.issues.len(), 5, "{msgs:?}");
+        assert!(msgs[0].contains("submit date"));
+        assert_eq!(&t[r.issues[0].range.clone()], "2613221430");
+        assert!(msgs[1].contains("done date"));
+        assert!(msgs[2].contains("WEIRD"));
+        assert!(msgs[3].contains("dlvrd"));
+        assert!(msgs[4].contains("more than once"));
+        assert_eq!(r.id, "9");
+    }
+
+    #[test]
+    fn not_a_receipt() {
+        assert_eq!(parse("Hello world"), None);
+        assert_eq!(parse("id:123 only an id"), None);
+        assert_eq!(parse("stat:DELIVRD"), None);
+        assert_eq!(parse("Meet at 10:30, stat"), None);
+        assert_eq!(parse(""), None);
+    }
+
+    #[test]
+    fn stat_table_matches_message_state() {
+        for s in STATS {
+            let name = MESSAGE_STATE
+                .iter()
+                .find(|(v, _)| *v == u32::from(s.message_state))
+                .map(|(_, n)| *n)
+                .unwrap();
+            assert_eq!(stat_info(name).map(|i| i.code), Some(s.code), "{name}");
+            assert_eq!(stat_info(s.code), Some(s));
+        }
+        assert_eq!(stat_info("rejectd").unwrap().message_state, 8);
+        assert_eq!(stat_info("SCHEDULED"), None);
+    }
+
+    #[test]
+    fn id_readings() {
+        let v = id_variants("1A2B");
+        assert_eq!(
+            v,
+            vec![
+                IdVariant {
+                    text: "1A2B".into(),
+                    reading: "as given"
+                },
+                IdVariant {
+                    text: "6699".into(),
+                    reading: "hex id written in decimal"
+                },
+            ]
+        );
+        let v = id_variants("6699");
+        assert_eq!(v.len(), 3);
+        assert_eq!(v[1].text, "1A2B");
+        assert_eq!(v[2].text, "26265");
+        assert_eq!(id_variants("msg-1").len(), 1);
+        assert!(ids_match("1a2b", "6699"));
+        assert!(ids_match("6699", "1A2B"));
+        assert!(ids_match("0001A2B", "1a2b"));
+        assert!(!ids_match("1A2B", "6698"));
+        assert!(!ids_match("abc", ""));
+        assert!(ids_match("000", "0"));
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("2602291200").map(|d| d.day), Some(29));
+        assert_eq!(parse_date("2612312360"), None);
+        assert_eq!(parse_date("26123123"), None);
+        assert_eq!(parse_date("26a2312359"), None);
+        assert_eq!(parse_date("261231235961"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics(s in any::<String>()) {
+            if let Some(r) = parse(&s) {
+                for f in &r.fields {
+                    prop_assert!(s.get(f.key_range.clone()).is_some());
+                    prop_assert!(s.get(f.value_range.clone()).is_some());
+                }
+            }
+        }
+
+        #[test]
+        fn parse_finds_generated_fields(id in "[0-9A-F]{1,20}", text in "[ -~]{0,40}") {
+            let t = format!("id:{id} sub:001 dlvrd:001 submit date:2611221430 done date:2611221431 stat:EXPIRED err:000 text:{text}");
+            let r = parse(&t).unwrap();
+            prop_assert_eq!(r.id, id);
+            prop_assert_eq!(r.stat, "EXPIRED");
+            prop_assert_eq!(r.text.unwrap_or_default(), text.trim());
+        }
+    }
+}
