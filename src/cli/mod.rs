@@ -5,10 +5,14 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::exit::Exit;
 use crate::render::Style;
 
+pub mod bind;
 pub mod completions;
+pub mod connect;
 pub mod decode;
 pub mod explain;
 pub mod retry_args;
+pub mod send;
+pub mod unbind;
 
 /// When to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -41,6 +45,12 @@ pub enum Command {
     Decode(decode::DecodeArgs),
     /// Explain a command_status code (meaning, causes, fix, retry class) and its retry schedule.
     Explain(explain::ExplainArgs),
+    /// Connect and bind (tx, rx or trx), show both PDUs, then unbind; `--hold` keeps the session up.
+    Bind(bind::BindArgs),
+    /// Bind, submit messages (split, repeated, windowed, paced, retried), wait for receipts, unbind.
+    Send(Box<send::SendArgs>),
+    /// Bind, unbind and check the teardown (unbind_resp, connection close); `--rebind` to prove it.
+    Unbind(unbind::UnbindArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff) of smppdiag and its subcommands.
@@ -78,6 +88,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Decode(a) => decode::run(a, &ctx),
         Command::Explain(a) => explain::run(a, &ctx),
+        Command::Bind(a) => bind::run(a, &ctx),
+        Command::Send(a) => send::run(*a, &ctx),
+        Command::Unbind(a) => unbind::run(a, &ctx),
         Command::Completions(a) => completions::run(a),
         Command::Man => completions::man(),
     }

@@ -36,3 +36,51 @@ impl Retry for NoRetry {
         RetryDecision::GiveUp("no --retry".into())
     }
 }
+
+impl Retry for crate::spec::retry::RetryPolicy {
+    fn decide(&self, status: u32, failures: u32, elapsed: Duration) -> RetryDecision {
+        use crate::spec::retry::Decision;
+        match crate::spec::retry::RetryPolicy::decide(self, status, failures, elapsed) {
+            Decision::RetryAfter(d) => RetryDecision::RetryAfter(d),
+            Decision::GiveUp(reason) => RetryDecision::GiveUp(reason.describe().to_string()),
+        }
+    }
+
+    fn is_throttling(&self, status: u32) -> bool {
+        self.class(status) == crate::spec::status::RetryClass::Throttling
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::retry::RetryPolicy;
+
+    #[test]
+    fn policy_drives_decisions() {
+        let p = RetryPolicy {
+            delay: Duration::from_millis(100),
+            ..RetryPolicy::default()
+        };
+        // Throttling: the first failures are retried at once, then with the delay.
+        assert_eq!(
+            Retry::decide(&p, 0x58, 1, Duration::ZERO),
+            RetryDecision::RetryAfter(Duration::ZERO)
+        );
+        assert_eq!(
+            Retry::decide(&p, 0x58, 2, Duration::ZERO),
+            RetryDecision::RetryAfter(Duration::from_millis(100))
+        );
+        assert!(Retry::is_throttling(&p, 0x14));
+        assert!(!Retry::is_throttling(&p, 0x0B));
+        // Permanent: give up at once.
+        assert!(matches!(
+            Retry::decide(&p, 0x0B, 1, Duration::ZERO),
+            RetryDecision::GiveUp(_)
+        ));
+        assert!(matches!(
+            NoRetry.decide(0x58, 1, Duration::ZERO),
+            RetryDecision::GiveUp(_)
+        ));
+    }
+}
