@@ -340,6 +340,9 @@ impl Out {
             Mode::Json => {
                 let d = codec::decode(bytes);
                 let mut j = pdu_json(&d, 0, &self.json);
+                if !self.json.show_secrets {
+                    redact_hex(&mut j);
+                }
                 if let Some(o) = j.as_object_mut() {
                     o.insert("event".into(), json!("pdu"));
                     o.insert("direction".into(), json!(dir.word()));
@@ -437,6 +440,36 @@ impl Out {
                 self.paint(role, &text)
             );
         }
+    }
+}
+
+/// Mask the octets of redacted fields in the object's whole-PDU "hex" too.
+fn redact_hex(j: &mut serde_json::Value) {
+    let ranges: Vec<(usize, usize)> = j["fields"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .filter(|f| f["redacted"] == true)
+                .filter_map(|f| {
+                    Some((
+                        f["offset"].as_u64()? as usize,
+                        f["length"].as_u64()? as usize,
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if ranges.is_empty() {
+        return;
+    }
+    if let Some(h) = j["hex"].as_str() {
+        let mut chars: Vec<char> = h.chars().collect();
+        for (off, len) in ranges {
+            for c in chars.iter_mut().skip(off * 2).take(len * 2) {
+                *c = '*';
+            }
+        }
+        j["hex"] = json!(chars.into_iter().collect::<String>());
     }
 }
 

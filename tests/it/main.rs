@@ -3,3 +3,4 @@
 mod explain;
 mod interop;
 mod peers;
+mod session;
