@@ -14,7 +14,7 @@ use crate::codec::{Dest, Pdu, Value};
 use crate::exit::Exit;
 use crate::render::Role;
 use crate::session::retry::{NoRetry, Retry};
-use crate::session::send::{self as engine, SendOutcome, SendPlan};
+use crate::session::send::{self as engine, RefPatch, SendOutcome, SendPlan};
 use crate::session::stats::Summary;
 use crate::session::{fmt_dur, BindMode, SessionError};
 use crate::spec::status;
@@ -282,7 +282,9 @@ fn charset_of(c: Coding) -> Charset {
 }
 
 /// Build the encoded PDUs of one round (every destination, every part).
-pub fn build_parts(args: &SendArgs) -> anyhow::Result<(Vec<Vec<u8>>, String)> {
+pub fn build_parts(
+    args: &SendArgs,
+) -> anyhow::Result<(Vec<Vec<u8>>, Vec<Option<RefPatch>>, String)> {
     let (bytes, _text, cs) = body(args)?;
     let dc = CODINGS
         .iter()
@@ -339,6 +341,7 @@ pub fn build_parts(args: &SendArgs) -> anyhow::Result<(Vec<Vec<u8>>, String)> {
         SUBMIT_SM
     };
     let mut out = Vec::new();
+    let mut refs = Vec::new();
     for g in &groups {
         for p in &parts {
             let mut pdu = Pdu::new(cmd, 0)
@@ -392,7 +395,9 @@ pub fn build_parts(args: &SendArgs) -> anyhow::Result<(Vec<Vec<u8>>, String)> {
             for (tag, v) in &tlvs {
                 pdu = pdu.with_tlv(*tag, v.clone());
             }
-            out.push(pdu.encode()?);
+            let encoded = pdu.encode()?;
+            refs.push(ref_patch(&encoded, p, method, reference));
+            out.push(encoded);
         }
     }
     let what = format!(
@@ -401,7 +406,34 @@ pub fn build_parts(args: &SendArgs) -> anyhow::Result<(Vec<Vec<u8>>, String)> {
         if parts.len() == 1 { "" } else { "s" },
         text::charset_name(cs)
     );
-    Ok((out, what))
+    Ok((out, refs, what))
+}
+
+/// Where the concatenation reference of `part` sits in `encoded`.
+fn ref_patch(encoded: &[u8], part: &Part, method: SplitMethod, reference: u16) -> Option<RefPatch> {
+    let find = |needle: &[u8]| {
+        encoded
+            .get(16..)?
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|i| i + 16)
+    };
+    if part.udh && method == SplitMethod::Udh {
+        let udh = part.payload.get(..6)?;
+        return find(udh).map(|o| RefPatch {
+            offset: o + 3,
+            width: 1,
+            base: reference & 0xFF,
+        });
+    }
+    let (r, _, _) = part.sar?;
+    let mut needle = vec![0x02, 0x0C, 0x00, 0x02];
+    needle.extend_from_slice(&r.to_be_bytes());
+    find(&needle).map(|o| RefPatch {
+        offset: o + 4,
+        width: 2,
+        base: r,
+    })
 }
 
 /// Run `send`.
@@ -412,7 +444,7 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         BindMode::Tx
     };
     let params = args.conn.bind_params(default_mode)?;
-    let (parts, what) = build_parts(&args)?;
+    let (parts, refs, what) = build_parts(&args)?;
     let retry: Box<dyn Retry> = if args.retry || args.retry_args.any_set() {
         Box::new(args.retry_args.policy()?)
     } else {
@@ -435,6 +467,7 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         rate: args.rate,
         retry,
         wait_receipts: wait,
+        refs,
     };
     let overall = args.conn.overall()?;
     let out = OutHandle::new(&args.conn, ctx.style);

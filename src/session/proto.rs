@@ -242,6 +242,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
 
     /// Queue an already encoded request; its sequence number field is overwritten.
     pub fn send_encoded(&mut self, template: &[u8], tag: u64) -> Result<u32, SessionError> {
+        self.send_patched(template, tag, None)
+    }
+
+    /// Like [`Session::send_encoded`], also overwriting the octets at `patch.0` with `patch.1`
+    /// (the send engine's per-message concatenation reference).
+    pub fn send_patched(
+        &mut self,
+        template: &[u8],
+        tag: u64,
+        patch: Option<(usize, &[u8])>,
+    ) -> Result<u32, SessionError> {
         let header = Header::parse(template).ok_or(SessionError::Encode(
             crate::codec::EncodeError::WrongType("header"),
         ))?;
@@ -250,6 +261,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
         self.wbuf.extend_from_slice(template);
         if let Some(s) = self.wbuf.get_mut(at + 12..at + 16) {
             s.copy_from_slice(&seq.to_be_bytes());
+        }
+        if let Some((off, b)) = patch {
+            if off >= 16 {
+                if let Some(s) = self.wbuf.get_mut(at + off..at + off + b.len()) {
+                    s.copy_from_slice(b);
+                }
+            }
         }
         let now = Instant::now();
         if let Some(bytes) = self.wbuf.get(at..) {

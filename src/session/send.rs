@@ -35,6 +35,32 @@ pub struct SendPlan {
     pub retry: Box<dyn Retry>,
     /// Wait this long after the last response for the receipts of every accepted part.
     pub wait_receipts: Option<Duration>,
+    /// Per part: where its concatenation reference sits in the encoded PDU, so that each
+    /// repetition of a long message gets its own reference (empty: nothing to patch).
+    pub refs: Vec<Option<RefPatch>>,
+}
+
+/// Where a part's concatenation reference sits in its encoded PDU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefPatch {
+    /// Octet offset in the PDU.
+    pub offset: usize,
+    /// 1 (8-bit UDH reference) or 2 (16-bit UDH or sar_msg_ref_num).
+    pub width: u8,
+    /// The reference of the first message.
+    pub base: u16,
+}
+
+impl RefPatch {
+    /// The reference octets of message number `message`.
+    pub fn octets(&self, message: u64) -> ([u8; 2], usize) {
+        let r = self.base.wrapping_add(message as u16);
+        if self.width == 1 {
+            ([r as u8, 0], 1)
+        } else {
+            (r.to_be_bytes(), 2)
+        }
+    }
 }
 
 /// One receipt outcome.
@@ -199,9 +225,17 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
                     }
                     t
                 };
-                let (_, part) = untag(tag);
+                let (message, part) = untag(tag);
                 let bytes = plan.parts.get(part).map_or(&[][..], Vec::as_slice);
-                session.send_encoded(bytes, tag)?;
+                match plan.refs.get(part).copied().flatten() {
+                    Some(rp) if message > 0 => {
+                        let (octets, n) = rp.octets(message);
+                        session.send_patched(bytes, tag, Some((rp.offset, &octets[..n])))?;
+                    }
+                    _ => {
+                        session.send_encoded(bytes, tag)?;
+                    }
+                }
                 if let Some(l) = limiter.as_mut() {
                     l.consume(now);
                 }
@@ -440,6 +474,7 @@ mod tests {
             rate: None,
             retry: Box::new(NoRetry),
             wait_receipts: None,
+            refs: vec![],
         };
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.summary.sent, 500);
@@ -461,6 +496,7 @@ mod tests {
             rate: None,
             retry: Box::new(NoRetry),
             wait_receipts: None,
+            refs: vec![],
         };
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.summary.accepted, 6);
@@ -480,6 +516,7 @@ mod tests {
             rate: None,
             retry: Box::new(Always(Duration::from_millis(5))),
             wait_receipts: None,
+            refs: vec![],
         };
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.summary.accepted, 3);
@@ -500,6 +537,7 @@ mod tests {
             rate: None,
             retry: Box::new(NoRetry),
             wait_receipts: Some(Duration::from_secs(5)),
+            refs: vec![],
         };
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.receipts.len(), 4);
@@ -542,6 +580,7 @@ mod tests {
             rate: Some(100.0),
             retry: Box::new(NoRetry),
             wait_receipts: None,
+            refs: vec![],
         };
         let t0 = Instant::now();
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();

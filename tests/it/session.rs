@@ -788,3 +788,40 @@ fn connection_refused_is_a_network_error() {
     assert_eq!(code, 4, "{out}");
     assert!(out.contains("cannot connect to 127.0.0.1:"), "{out}");
 }
+
+#[test]
+fn repeated_long_messages_get_their_own_reference() {
+    let mut smsc = acme(&[]);
+    let text = "Repeated long message. ".repeat(10);
+    for split in ["udh", "sar"] {
+        let (code, out) = run_on(
+            smsc.port,
+            "send",
+            &with_creds(&[
+                "--to",
+                "15551234567",
+                "--text",
+                &text,
+                "--count",
+                "3",
+                "--window",
+                "6",
+                "--split",
+                split,
+                "-q",
+            ]),
+        );
+        assert_eq!(code, 0, "{out}");
+        let refs: Vec<u64> = (0..3)
+            .map(|_| {
+                let m = reassembled(&mut smsc);
+                assert_eq!(m["text"].as_str(), Some(text.as_str()), "{m}");
+                m["reference"].as_u64().unwrap()
+            })
+            .collect();
+        assert!(
+            refs[0] != refs[1] && refs[1] != refs[2] && refs[0] != refs[2],
+            "{refs:?}"
+        );
+    }
+}
