@@ -406,7 +406,11 @@ pub fn build_parts(
         if parts.len() == 1 { "" } else { "s" },
         text::charset_name(cs)
     );
-    Ok((out, refs, what))
+    Ok(Built {
+        parts: out,
+        refs,
+        what,
+    })
 }
 
 /// Where the concatenation reference of `part` sits in `encoded`.
@@ -444,7 +448,7 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         BindMode::Tx
     };
     let params = args.conn.bind_params(default_mode)?;
-    let (parts, refs, what) = build_parts(&args)?;
+    let Built { parts, refs, what } = build_parts(&args)?;
     let retry: Box<dyn Retry> = if args.retry || args.retry_args.any_set() {
         Box::new(args.retry_args.policy()?)
     } else {
