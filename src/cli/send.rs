@@ -281,10 +281,19 @@ fn charset_of(c: Coding) -> Charset {
     }
 }
 
+/// The encoded PDUs of one round.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// Every destination's every part, encoded.
+    pub parts: Vec<Vec<u8>>,
+    /// Where each part's concatenation reference sits.
+    pub refs: Vec<Option<RefPatch>>,
+    /// "3 parts per message, GSM 03.38".
+    pub what: String,
+}
+
 /// Build the encoded PDUs of one round (every destination, every part).
-pub fn build_parts(
-    args: &SendArgs,
-) -> anyhow::Result<(Vec<Vec<u8>>, Vec<Option<RefPatch>>, String)> {
+pub fn build_parts(args: &SendArgs) -> anyhow::Result<Built> {
     let (bytes, _text, cs) = body(args)?;
     let dc = CODINGS
         .iter()
