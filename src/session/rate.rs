@@ -1,30 +1,31 @@
-//! A token bucket for `--rate`: smooth pacing (one message every 1/rate seconds, with a small burst
-//! allowance so that timer granularity does not lower the average), and a way to slow down after
-//! throttling answers.
+//! A token bucket for `--rate`: smooth pacing (one message every 1/rate seconds) whose long-run
+//! average stays exact when timers wake late, and a way to slow down after throttling answers.
 //!
 //! Implemented as a virtual schedule (GCRA): `next` is when the next message is due; a message
-//! sent at `t` moves it to `max(next, t - burst) + interval`. The long-run rate is exact whatever
-//! the timer resolution.
+//! sent at `t` moves it to `max(next, t - credit) + interval`. Nothing goes before its slot; a
+//! message sent late (a timer that woke a few milliseconds late on a busy machine) keeps the
+//! schedule, so the following ones catch up, within a credit of [`LATE_CREDIT`]. Idle time earns
+//! nothing beyond that credit.
 
 use std::time::Duration;
 
 use tokio::time::Instant;
 
+/// How much lateness the schedule absorbs.
+pub const LATE_CREDIT: Duration = Duration::from_millis(20);
+
 /// Paces sends to a rate.
 #[derive(Debug, Clone)]
 pub struct RateLimiter {
     interval: Duration,
-    burst: Duration,
     next: Option<Instant>,
 }
 
 impl RateLimiter {
     /// A limiter for `rate` messages per second (must be > 0).
     pub fn new(rate: f64) -> Self {
-        let interval = interval_of(rate);
         RateLimiter {
-            interval,
-            burst: burst_of(interval),
+            interval: interval_of(rate),
             next: None,
         }
     }
@@ -37,22 +38,21 @@ impl RateLimiter {
     /// Change the rate (e.g. after ESME_RTHROTTLED); the schedule continues from now.
     pub fn set_rate(&mut self, rate: f64) {
         self.interval = interval_of(rate);
-        self.burst = burst_of(self.interval);
     }
 
     /// How long to wait before the next message may go at `now` (zero: at once).
     pub fn wait_time(&self, now: Instant) -> Duration {
         match self.next {
             None => Duration::ZERO,
-            Some(next) => next.saturating_duration_since(now + self.burst),
+            Some(next) => next.saturating_duration_since(now),
         }
     }
 
     /// Record that one message went at `now`.
     pub fn consume(&mut self, now: Instant) {
         let base = match self.next {
-            Some(n) if n > now => n,
-            _ => now,
+            None => now,
+            Some(n) => n.max(now.checked_sub(LATE_CREDIT).unwrap_or(now)),
         };
         self.next = Some(base + self.interval);
     }
@@ -75,12 +75,6 @@ fn interval_of(rate: f64) -> Duration {
         1.0
     };
     Duration::from_secs_f64(1.0 / r.min(1e9))
-}
-
-/// Burst tolerance: a message may go up to 2 ms before its slot, so that a timer that wakes a
-/// millisecond late does not lower the average rate; the schedule itself never drifts.
-fn burst_of(_interval: Duration) -> Duration {
-    Duration::from_millis(2)
 }
 
 #[cfg(test)]
@@ -136,7 +130,7 @@ mod tests {
             r.acquire().await;
         }
         // Ten intervals of 100 ms after the first: a long pause earned nothing beyond the
-        // burst allowance (one interval at this rate).
+        // lateness credit.
         assert!(
             t0.elapsed() >= Duration::from_millis(900),
             "{:?}",
@@ -158,5 +152,24 @@ mod tests {
             "{:?}",
             t0.elapsed()
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn late_wake_ups_keep_the_average() {
+        let mut r = RateLimiter::new(100.0);
+        let t0 = Instant::now();
+        for i in 0..1001 {
+            let w = r.wait_time(Instant::now());
+            // Every third timer wakes 5 ms late.
+            let late = if i % 3 == 0 {
+                Duration::from_millis(5)
+            } else {
+                Duration::ZERO
+            };
+            tokio::time::sleep(w + late).await;
+            r.consume(Instant::now());
+        }
+        let took = t0.elapsed().as_secs_f64();
+        assert!((took - 10.0).abs() < 0.01, "{took}");
     }
 }

@@ -199,6 +199,10 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
     let mut first_sent: Option<Instant> = None;
     let mut last_response = Instant::now();
     let keep_ids = plan.wait_receipts.is_some();
+    // Refill the window in batches: once full, wait until a quarter of it is free, so that
+    // writes carry many PDUs (fewer system calls) while the SMSC always has work queued.
+    let batch = (window / 4).max(1);
+    let mut draining = false;
 
     loop {
         let now = Instant::now();
@@ -209,7 +213,12 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         // Something to send now?
         let retry_ready = due.peek().is_some_and(|Reverse((t, _))| *t <= now);
         let mut wake: Option<Instant> = due.peek().map(|Reverse((t, _))| *t);
-        if session.in_flight() < window && (retry_ready || new_left) {
+        if session.in_flight() >= window {
+            draining = true;
+        } else if session.in_flight() + batch <= window {
+            draining = false;
+        }
+        if !draining && (retry_ready || new_left) {
             let wait = limiter
                 .as_ref()
                 .map_or(Duration::ZERO, |l| l.wait_time(now));
