@@ -199,10 +199,6 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
     let mut first_sent: Option<Instant> = None;
     let mut last_response = Instant::now();
     let keep_ids = plan.wait_receipts.is_some();
-    // Refill the window in batches: once full, wait until a quarter of it is free, so that
-    // writes carry many PDUs (fewer system calls) while the SMSC always has work queued.
-    let batch = (window / 4).max(1);
-    let mut draining = false;
 
     loop {
         let now = Instant::now();
@@ -213,12 +209,9 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         // Something to send now?
         let retry_ready = due.peek().is_some_and(|Reverse((t, _))| *t <= now);
         let mut wake: Option<Instant> = due.peek().map(|Reverse((t, _))| *t);
-        if session.in_flight() >= window {
-            draining = true;
-        } else if session.in_flight() + batch <= window {
-            draining = false;
-        }
-        if !draining && (retry_ready || new_left) {
+        // Refill the window as responses come (no batching: a peer with Nagle's algorithm on
+        // would then wait for our delayed ACKs, about 40 ms per batch).
+        if session.in_flight() < window && (retry_ready || new_left) {
             let wait = limiter
                 .as_ref()
                 .map_or(Duration::ZERO, |l| l.wait_time(now));
