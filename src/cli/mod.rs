@@ -5,11 +5,15 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::exit::Exit;
 use crate::render::Style;
 
+pub mod bind;
 pub mod completions;
+pub mod connect;
 pub mod decode;
 pub mod explain;
 pub mod retry_args;
+pub mod send;
 pub mod serve;
+pub mod unbind;
 
 /// When to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -44,6 +48,12 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Run an SMSC simulator that reproduces SMPP errors on demand (faults, throttling, receipts).
     Serve(serve::ServeArgs),
+    /// Connect and bind (tx, rx or trx), show both PDUs, then unbind; `--hold` keeps the session up.
+    Bind(bind::BindArgs),
+    /// Bind, submit messages (split, repeated, windowed, paced, retried), wait for receipts, unbind.
+    Send(Box<send::SendArgs>),
+    /// Bind, unbind and check the teardown (unbind_resp, connection close); `--rebind` to prove it.
+    Unbind(unbind::UnbindArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff) of smppdiag and its subcommands.
@@ -82,6 +92,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Decode(a) => decode::run(a, &ctx),
         Command::Explain(a) => explain::run(a, &ctx),
         Command::Serve(a) => serve::run(a, &ctx),
+        Command::Bind(a) => bind::run(a, &ctx),
+        Command::Send(a) => send::run(*a, &ctx),
+        Command::Unbind(a) => unbind::run(a, &ctx),
         Command::Completions(a) => completions::run(a),
         Command::Man => completions::man(),
     }

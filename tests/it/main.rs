@@ -8,3 +8,4 @@ mod explain;
 mod interop;
 mod peers;
 mod serve;
+mod session;

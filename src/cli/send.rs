@@ -1,0 +1,738 @@
+//! `smppdiag send`: bind, submit (split when long, repeated, windowed, paced, retried), wait for
+//! receipts, unbind, summarise.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use serde_json::json;
+
+use crate::codec::split::{split, Part, SplitInput, SplitMethod};
+use crate::codec::text;
+use crate::codec::{Dest, Pdu, Value};
+use crate::exit::Exit;
+use crate::render::Role;
+use crate::session::retry::{NoRetry, Retry};
+use crate::session::send::{self as engine, RefPatch, SendOutcome, SendPlan};
+use crate::session::stats::Summary;
+use crate::session::{fmt_dur, BindMode, SessionError};
+use crate::spec::status;
+use crate::spec::values::Charset;
+
+use super::connect::{self, ConnectArgs, OutHandle};
+use super::retry_args::RetryArgs;
+
+/// `--coding`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Coding {
+    /// GSM 03.38 when every character fits, else UCS2.
+    Auto,
+    /// GSM 03.38 default alphabet (data_coding 0).
+    Gsm7,
+    /// IA5 / ASCII (data_coding 1).
+    Ia5,
+    /// Latin-1 (data_coding 3).
+    Latin1,
+    /// UCS2 / UTF-16BE (data_coding 8).
+    Ucs2,
+    /// 8-bit binary (data_coding 4).
+    Binary,
+}
+
+/// `--split`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SplitArg {
+    /// Concatenation UDH with an 8-bit reference (esm_class 0x40).
+    Udh,
+    /// SAR TLVs.
+    Sar,
+    /// One message_payload TLV.
+    Payload,
+}
+
+/// `(charset, data_coding)` of each coding; one row each.
+const CODINGS: &[(Charset, u8)] = &[
+    (Charset::Gsm7, 0x00),
+    (Charset::Ascii, 0x01),
+    (Charset::Latin1, 0x03),
+    (Charset::Binary, 0x04),
+    (Charset::Ucs2, 0x08),
+];
+
+/// Arguments of `send`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  smppdiag send --system-id acme --from ACME --to +15551234567 --text 'Hello'\n  smppdiag send --to 15551234567 --text \"$(cat long.txt)\" --split sar --wait-dlr 60\n  smppdiag send --to 15551234567 --text load --count 100000 --window 100 --rate 500 --quiet\n  smppdiag send --to 1555 --text hi --retry --retry-delay 1"
+)]
+pub struct SendArgs {
+    /// Connection and bind options.
+    #[command(flatten)]
+    pub conn: ConnectArgs,
+
+    /// Source address (alphanumeric sender ids get TON 5).
+    #[arg(long, default_value = "", help_heading = "Message")]
+    pub from: String,
+    /// Destination address; repeat for several (one submit_sm each, or one submit_multi with --multi).
+    #[arg(long, required = true, help_heading = "Message")]
+    pub to: Vec<String>,
+    /// One submit_multi for all --to addresses.
+    #[arg(long, help_heading = "Message")]
+    pub multi: bool,
+    /// source_addr_ton (default: from the address shape).
+    #[arg(long, help_heading = "Message")]
+    pub src_ton: Option<u8>,
+    /// source_addr_npi (default: from the address shape).
+    #[arg(long, help_heading = "Message")]
+    pub src_npi: Option<u8>,
+    /// dest_addr_ton (default: from the address shape).
+    #[arg(long, help_heading = "Message")]
+    pub dst_ton: Option<u8>,
+    /// dest_addr_npi (default: from the address shape).
+    #[arg(long, help_heading = "Message")]
+    pub dst_npi: Option<u8>,
+    /// Message text.
+    #[arg(long, group = "body", help_heading = "Message")]
+    pub text: Option<String>,
+    /// Message body as hex octets (sent as they are).
+    #[arg(long, group = "body", help_heading = "Message")]
+    pub hex: Option<String>,
+    /// Message text from a file (UTF-8; binary with --coding binary).
+    #[arg(long, group = "body", help_heading = "Message")]
+    pub file: Option<PathBuf>,
+    /// Text coding.
+    #[arg(long, value_enum, default_value_t = Coding::Auto, help_heading = "Message")]
+    pub coding: Coding,
+    /// How long messages are split.
+    #[arg(long, value_enum, default_value_t = SplitArg::Udh, help_heading = "Message")]
+    pub split: SplitArg,
+    /// esm_class (0x40 is added for UDH parts).
+    #[arg(long, value_parser = parse_u8, default_value = "0", help_heading = "Message")]
+    pub esm_class: u8,
+    /// registered_delivery (default 1 with --wait-dlr, else 0).
+    #[arg(long, value_parser = parse_u8, help_heading = "Message")]
+    pub registered_delivery: Option<u8>,
+    /// priority_flag.
+    #[arg(long, value_parser = parse_u8, default_value = "0", help_heading = "Message")]
+    pub priority: u8,
+    /// validity_period (SMPP time, e.g. 000001000000000R for one day).
+    #[arg(long, default_value = "", help_heading = "Message")]
+    pub validity: String,
+    /// schedule_delivery_time (SMPP time).
+    #[arg(long, default_value = "", help_heading = "Message")]
+    pub schedule: String,
+    /// service_type.
+    #[arg(long, default_value = "", help_heading = "Message")]
+    pub service_type: String,
+    /// protocol_id.
+    #[arg(long, value_parser = parse_u8, default_value = "0", help_heading = "Message")]
+    pub protocol_id: u8,
+    /// Any TLV: TAG:TYPE:VALUE with TAG a number (0x1400) or name, TYPE u8|u16|u32|str|cstr|hex.
+    #[arg(long, value_name = "TAG:TYPE:VALUE", help_heading = "Message")]
+    pub tlv: Vec<String>,
+    /// Use data_sm (body in message_payload) instead of submit_sm.
+    #[arg(long, help_heading = "Message")]
+    pub data_sm: bool,
+
+    /// Wait up to SECS for the delivery receipts (binds trx; registered_delivery 1).
+    #[arg(long, value_name = "SECS", help_heading = "Load and receipts")]
+    pub wait_dlr: Option<f64>,
+    /// Send the message this many times.
+    #[arg(long, default_value_t = 1, help_heading = "Load and receipts")]
+    pub count: u64,
+    /// Requests in flight at most.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000), help_heading = "Load and receipts")]
+    pub window: u32,
+    /// Messages (parts) per second at most.
+    #[arg(long, value_name = "TPS", help_heading = "Load and receipts")]
+    pub rate: Option<f64>,
+    /// Retry rejected messages with the retry policy of the status table.
+    #[arg(long, help_heading = "Retry policy")]
+    pub retry: bool,
+    /// Retry policy parameters (as `explain`).
+    #[command(flatten)]
+    pub retry_args: RetryArgs,
+}
+
+fn parse_u8(s: &str) -> Result<u8, String> {
+    let v = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(h) => u8::from_str_radix(h, 16),
+        None => s.parse(),
+    };
+    v.map_err(|_| format!("expected 0-255 or 0x00-0xFF, got {s}"))
+}
+
+/// TON/NPI from the shape of an address: `+digits` or 10+ digits international (1/1), shorter
+/// digits unknown/ISDN (0/1), anything with letters alphanumeric (5/0). The `+` is dropped.
+pub fn auto_ton_npi(addr: &str) -> (u8, u8, String) {
+    let a = addr.trim();
+    if let Some(d) = a.strip_prefix('+') {
+        if !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) {
+            return (1, 1, d.to_string());
+        }
+    }
+    if a.is_empty() {
+        return (0, 0, String::new());
+    }
+    if a.bytes().all(|b| b.is_ascii_digit()) {
+        return if a.len() >= 10 {
+            (1, 1, a.to_string())
+        } else {
+            (0, 1, a.to_string())
+        };
+    }
+    (5, 0, a.to_string())
+}
+
+/// Parse `--tlv TAG:TYPE:VALUE`.
+pub fn parse_tlv(s: &str) -> anyhow::Result<(u16, Vec<u8>)> {
+    let mut it = s.splitn(3, ':');
+    let (Some(tag), Some(ty), Some(val)) = (it.next(), it.next(), it.next()) else {
+        bail!("--tlv wants TAG:TYPE:VALUE, got {s:?}");
+    };
+    let tag = match tag.strip_prefix("0x").or_else(|| tag.strip_prefix("0X")) {
+        Some(h) => u16::from_str_radix(h, 16).ok(),
+        None => tag
+            .parse()
+            .ok()
+            .or_else(|| crate::spec::tlv::by_name(tag).map(|d| d.tag)),
+    }
+    .with_context(|| format!("--tlv: unknown tag {tag:?} (a number like 0x1400, or a TLV name)"))?;
+    let num = |max: u64| -> anyhow::Result<u64> {
+        let v = match val.strip_prefix("0x") {
+            Some(h) => u64::from_str_radix(h, 16),
+            None => val.parse(),
+        }
+        .with_context(|| format!("--tlv: {val:?} is not a number"))?;
+        if v > max {
+            bail!("--tlv: {v} does not fit in {ty}");
+        }
+        Ok(v)
+    };
+    let bytes = match ty {
+        "u8" | "int8" => vec![num(0xFF)? as u8],
+        "u16" | "int16" => (num(0xFFFF)? as u16).to_be_bytes().to_vec(),
+        "u32" | "int32" => (num(0xFFFF_FFFF)? as u32).to_be_bytes().to_vec(),
+        "str" | "text" => val.as_bytes().to_vec(),
+        "cstr" => {
+            let mut v = val.as_bytes().to_vec();
+            v.push(0);
+            v
+        }
+        "hex" => crate::input::parse(val)
+            .ok()
+            .and_then(|r| r.into_iter().next())
+            .map(|r| r.bytes)
+            .or_else(|| hex::decode(val.replace(' ', "")).ok())
+            .with_context(|| format!("--tlv: {val:?} is not hex"))?,
+        _ => bail!("--tlv: unknown type {ty:?} (u8, u16, u32, str, cstr, hex)"),
+    };
+    Ok((tag, bytes))
+}
+
+const SUBMIT_SM: u32 = 0x04;
+const DATA_SM: u32 = 0x103;
+const SUBMIT_MULTI: u32 = 0x21;
+const TAG_MESSAGE_PAYLOAD: u16 = 0x0424;
+const TAG_SAR_REF: u16 = 0x020C;
+const TAG_SAR_TOTAL: u16 = 0x020E;
+const TAG_SAR_SEQ: u16 = 0x020F;
+
+/// The message body: encoded bytes and its charset.
+fn body(args: &SendArgs) -> anyhow::Result<(Vec<u8>, Option<String>, Charset)> {
+    if let Some(h) = &args.hex {
+        let bytes =
+            hex::decode(h.replace([' ', ':'], "")).map_err(|e| anyhow::anyhow!("--hex: {e}"))?;
+        let cs = match args.coding {
+            Coding::Auto | Coding::Binary => Charset::Binary,
+            c => charset_of(c),
+        };
+        return Ok((bytes, None, cs));
+    }
+    let text = match (&args.text, &args.file) {
+        (Some(t), _) => t.clone(),
+        (None, Some(f)) => {
+            if args.coding == Coding::Binary {
+                let b = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
+                return Ok((b, None, Charset::Binary));
+            }
+            std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?
+        }
+        (None, None) => bail!("give the message with --text, --hex or --file"),
+    };
+    let cs = match args.coding {
+        Coding::Auto => text::choose_coding(&text),
+        c => charset_of(c),
+    };
+    if cs == Charset::Binary {
+        return Ok((text.clone().into_bytes(), Some(text), cs));
+    }
+    let bytes = text::encode_text(&text, cs).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((bytes, Some(text), cs))
+}
+
+fn charset_of(c: Coding) -> Charset {
+    match c {
+        Coding::Auto | Coding::Gsm7 => Charset::Gsm7,
+        Coding::Ia5 => Charset::Ascii,
+        Coding::Latin1 => Charset::Latin1,
+        Coding::Ucs2 => Charset::Ucs2,
+        Coding::Binary => Charset::Binary,
+    }
+}
+
+/// The encoded PDUs of one round.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// Every destination's every part, encoded.
+    pub parts: Vec<Vec<u8>>,
+    /// Where each part's concatenation reference sits.
+    pub refs: Vec<Option<RefPatch>>,
+    /// "3 parts per message, GSM 03.38".
+    pub what: String,
+}
+
+/// Build the encoded PDUs of one round (every destination, every part).
+pub fn build_parts(args: &SendArgs) -> anyhow::Result<Built> {
+    let (bytes, _text, cs) = body(args)?;
+    let dc = CODINGS
+        .iter()
+        .find(|(c, _)| *c == cs)
+        .map_or(0, |(_, d)| *d);
+    let method = match args.split {
+        SplitArg::Udh => SplitMethod::Udh,
+        SplitArg::Sar => SplitMethod::Sar,
+        SplitArg::Payload => SplitMethod::Payload,
+    };
+    let reference = (std::process::id() as u16)
+        ^ (std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos() as u16));
+    let parts: Vec<Part> = if args.data_sm && method == SplitMethod::Payload {
+        vec![Part {
+            payload: bytes.clone(),
+            udh: false,
+            sar: None,
+        }]
+    } else {
+        split(SplitInput::Bytes(&bytes), cs, method, reference)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+    };
+    let (sa_ton, sa_npi, from) = auto_ton_npi(&args.from);
+    let sa_ton = args.src_ton.unwrap_or(sa_ton);
+    let sa_npi = args.src_npi.unwrap_or(sa_npi);
+    let tlvs = args
+        .tlv
+        .iter()
+        .map(|t| parse_tlv(t))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let rd = args
+        .registered_delivery
+        .unwrap_or(if args.wait_dlr.is_some() { 1 } else { 0 });
+    let dests: Vec<(u8, u8, String)> = args
+        .to
+        .iter()
+        .map(|t| {
+            let (ton, npi, a) = auto_ton_npi(t);
+            (args.dst_ton.unwrap_or(ton), args.dst_npi.unwrap_or(npi), a)
+        })
+        .collect();
+    let groups: Vec<Vec<(u8, u8, String)>> = if args.multi {
+        vec![dests]
+    } else {
+        dests.into_iter().map(|d| vec![d]).collect()
+    };
+    let cmd = if args.data_sm {
+        DATA_SM
+    } else if args.multi {
+        SUBMIT_MULTI
+    } else {
+        SUBMIT_SM
+    };
+    let mut out = Vec::new();
+    let mut refs = Vec::new();
+    for g in &groups {
+        for p in &parts {
+            let mut pdu = Pdu::new(cmd, 0)
+                .with_str("service_type", &args.service_type)
+                .with_int("source_addr_ton", u32::from(sa_ton))
+                .with_int("source_addr_npi", u32::from(sa_npi))
+                .with_str("source_addr", &from)
+                .with_int(
+                    "esm_class",
+                    u32::from(args.esm_class | if p.udh { 0x40 } else { 0 }),
+                )
+                .with_int("registered_delivery", u32::from(rd))
+                .with_int("data_coding", u32::from(dc));
+            if cmd == SUBMIT_MULTI {
+                pdu = pdu.with(
+                    "dest_address",
+                    Value::Dests(
+                        g.iter()
+                            .map(|(ton, npi, a)| Dest::Sme {
+                                ton: *ton,
+                                npi: *npi,
+                                addr: a.as_bytes().to_vec(),
+                            })
+                            .collect(),
+                    ),
+                );
+            } else if let Some((ton, npi, a)) = g.first() {
+                pdu = pdu
+                    .with_int("dest_addr_ton", u32::from(*ton))
+                    .with_int("dest_addr_npi", u32::from(*npi))
+                    .with_str("destination_addr", a);
+            }
+            if cmd != DATA_SM {
+                pdu = pdu
+                    .with_int("protocol_id", u32::from(args.protocol_id))
+                    .with_int("priority_flag", u32::from(args.priority))
+                    .with_str("schedule_delivery_time", &args.schedule)
+                    .with_str("validity_period", &args.validity);
+            }
+            if cmd == DATA_SM || method == SplitMethod::Payload {
+                pdu = pdu.with_tlv(TAG_MESSAGE_PAYLOAD, p.payload.clone());
+            } else {
+                pdu = pdu.with("short_message", Value::Octets(p.payload.clone()));
+            }
+            if let Some((r, total, seq)) = p.sar {
+                pdu = pdu
+                    .with_tlv(TAG_SAR_REF, r.to_be_bytes().to_vec())
+                    .with_tlv(TAG_SAR_TOTAL, vec![total])
+                    .with_tlv(TAG_SAR_SEQ, vec![seq]);
+            }
+            for (tag, v) in &tlvs {
+                pdu = pdu.with_tlv(*tag, v.clone());
+            }
+            let encoded = pdu.encode()?;
+            refs.push(ref_patch(&encoded, p, method, reference));
+            out.push(encoded);
+        }
+    }
+    let what = format!(
+        "{} part{} per message, {}",
+        parts.len(),
+        if parts.len() == 1 { "" } else { "s" },
+        text::charset_name(cs)
+    );
+    Ok(Built {
+        parts: out,
+        refs,
+        what,
+    })
+}
+
+/// Where the concatenation reference of `part` sits in `encoded`.
+fn ref_patch(encoded: &[u8], part: &Part, method: SplitMethod, reference: u16) -> Option<RefPatch> {
+    let find = |needle: &[u8]| {
+        encoded
+            .get(16..)?
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|i| i + 16)
+    };
+    if part.udh && method == SplitMethod::Udh {
+        let udh = part.payload.get(..6)?;
+        return find(udh).map(|o| RefPatch {
+            offset: o + 3,
+            width: 1,
+            base: reference & 0xFF,
+        });
+    }
+    let (r, _, _) = part.sar?;
+    let mut needle = vec![0x02, 0x0C, 0x00, 0x02];
+    needle.extend_from_slice(&r.to_be_bytes());
+    find(&needle).map(|o| RefPatch {
+        offset: o + 4,
+        width: 2,
+        base: r,
+    })
+}
+
+/// Run `send`.
+pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
+    let default_mode = if args.wait_dlr.is_some() {
+        BindMode::Trx
+    } else {
+        BindMode::Tx
+    };
+    let params = args.conn.bind_params(default_mode)?;
+    let Built { parts, refs, what } = build_parts(&args)?;
+    let retry: Box<dyn Retry> = if args.retry || args.retry_args.any_set() {
+        Box::new(args.retry_args.policy()?)
+    } else {
+        Box::new(NoRetry)
+    };
+    if let Some(r) = args.rate {
+        if !(r.is_finite() && r > 0.0) {
+            bail!("--rate must be a positive number of messages per second");
+        }
+    }
+    let wait = args
+        .wait_dlr
+        .map(Duration::try_from_secs_f64)
+        .transpose()
+        .map_err(|_| anyhow::anyhow!("--wait-dlr must be a number of seconds >= 0"))?;
+    let plan = SendPlan {
+        parts,
+        count: args.count,
+        window: args.window as usize,
+        rate: args.rate,
+        retry,
+        wait_receipts: wait,
+        refs,
+    };
+    let overall = args.conn.overall()?;
+    let out = OutHandle::new(&args.conn, ctx.style);
+    let rt = connect::runtime()?;
+    let exit = rt.block_on(async {
+        let work = body_async(&args.conn, &params, &plan, &what, &out);
+        match overall {
+            Some(t) => match tokio::time::timeout(t, work).await {
+                Ok(e) => e,
+                Err(_) => out.with(|o| {
+                    o.failure(&SessionError::Timeout {
+                        what: "send".into(),
+                        after: t,
+                    })
+                }),
+            },
+            None => work.await,
+        }
+    });
+    out.with(|o| o.flush());
+    Ok(exit)
+}
+
+async fn body_async(
+    conn: &ConnectArgs,
+    params: &crate::session::BindParams,
+    plan: &SendPlan,
+    what: &str,
+    out: &OutHandle,
+) -> Exit {
+    let mut session = match connect::open(conn, out).await {
+        Ok(s) => s,
+        Err(e) => return out.with(|o| o.failure(&e)),
+    };
+    let bind = match session.bind(params).await {
+        Ok((r, _)) => r,
+        Err(e) => {
+            let exit = out.with(|o| o.failure(&e));
+            if matches!(e, SessionError::Interrupted) {
+                connect::unbind_briefly(&mut session).await;
+            }
+            return exit;
+        }
+    };
+    if bind.command_status != 0 {
+        let st = bind.command_status;
+        out.with(|o| {
+            let name = status::explain(st).name;
+            if o.is_json() {
+                o.json_line(&json!({"event": "summary", "command": "send", "ok": false,
+                    "bind_status": st, "status_name": name, "exit_code": Exit::SmppError.code()}));
+            } else {
+                let l = o.paint(Role::Error, &format!("✗ bind refused: {name} (0x{st:08X})"));
+                o.line(&format!("\n{l}"));
+                o.explain(st);
+                if st == 0x05 {
+                    o.line(&connect::already_bound_advice(&params.system_id));
+                }
+            }
+        });
+        session.shutdown().await;
+        return Exit::SmppError;
+    }
+
+    let total = plan.count.saturating_mul(plan.parts.len() as u64);
+    let bar = progress_bar(total, out);
+    let result = engine::run(&mut session, plan, &mut |s: &Summary| {
+        if let Some(b) = &bar {
+            b.set_position(s.accepted + s.failed);
+        }
+    })
+    .await;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let outcome = match result {
+        Ok(o) => o,
+        Err(e) => {
+            let exit = out.with(|o| o.failure(&e));
+            if matches!(
+                e,
+                SessionError::Interrupted | SessionError::ResponseTimeout { .. }
+            ) {
+                connect::unbind_briefly(&mut session).await;
+            }
+            return exit;
+        }
+    };
+    let unbind = session.unbind(Duration::from_millis(500)).await;
+    let mut exit = if outcome.summary.failed > 0 {
+        Exit::SmppError
+    } else if plan.wait_receipts.is_some() && !outcome.all_delivered() {
+        Exit::Receipt
+    } else if outcome.summary.malformed > 0 {
+        Exit::Malformed
+    } else {
+        Exit::Success
+    };
+    if let Err(e) = &unbind {
+        let e2 = out.with(|o| o.failure(e));
+        if exit == Exit::Success {
+            exit = e2;
+        }
+    }
+    out.with(|o| print_summary(o, &outcome, plan, what, exit));
+    exit
+}
+
+fn progress_bar(total: u64, out: &OutHandle) -> Option<indicatif::ProgressBar> {
+    let quiet = out.with(|o| !o.verbose());
+    if total < 1000 || !quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let b = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr_with_hz(5),
+    );
+    b.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} eta {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(b)
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
+fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what: &str, exit: Exit) {
+    let s = &out.summary;
+    let rejected: serde_json::Map<String, serde_json::Value> = s
+        .rejected
+        .iter()
+        .map(|(k, v)| (status::explain(*k).name.to_string(), json!(v)))
+        .collect();
+    if o.is_json() {
+        let receipts: Vec<_> = out
+            .receipts
+            .iter()
+            .map(|r| json!({"message_id": r.message_id, "state": r.state}))
+            .collect();
+        o.json_line(&json!({
+            "event": "summary", "command": "send", "ok": exit == Exit::Success,
+            "exit_code": exit.code(),
+            "messages": plan.count, "parts_per_round": plan.parts.len(),
+            "sent": s.sent, "accepted": s.accepted, "rejected": rejected,
+            "retries": s.retries, "failed": s.failed,
+            "elapsed_s": s.elapsed.as_secs_f64(), "throughput": s.throughput(),
+            "latency_ms": {"p50": ms(s.latency.quantile(0.5)), "p99": ms(s.latency.quantile(0.99)),
+                           "max": ms(s.latency.max())},
+            "message_ids": out.message_ids,
+            "receipts": s.receipts, "receipts_missing": s.receipts_missing,
+            "receipt_results": receipts,
+            "malformed": s.malformed,
+        }));
+        return;
+    }
+    o.line("");
+    o.line(&o.paint(Role::Heading, "summary"));
+    o.line(&format!(
+        "  messages {} ({what}), sent {}, accepted {}, rejected {}, retries {}, failed {}",
+        plan.count,
+        s.sent,
+        s.accepted,
+        s.rejected_total(),
+        s.retries,
+        s.failed
+    ));
+    for (st, n) in &s.rejected {
+        o.line(&format!("    {} × {n}", status::explain(*st).name));
+    }
+    if o.mode == connect::Mode::Quiet {
+        for st in s.rejected.keys() {
+            o.explain(*st);
+        }
+    }
+    o.line(&format!(
+        "  throughput {:.1} msg/s over {}; latency p50 {} p99 {} max {}",
+        s.throughput(),
+        fmt_dur(s.elapsed),
+        fmt_dur(s.latency.quantile(0.5)),
+        fmt_dur(s.latency.quantile(0.99)),
+        fmt_dur(s.latency.max())
+    ));
+    if plan.count == 1 && !out.message_ids.is_empty() {
+        o.line(&format!(
+            "  message id{}: {}",
+            if out.message_ids.len() > 1 { "s" } else { "" },
+            out.message_ids.join(", ")
+        ));
+    }
+    if plan.wait_receipts.is_some() {
+        let states: Vec<String> = s.receipts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        o.line(&format!(
+            "  receipts: {}{}",
+            if states.is_empty() {
+                "none".to_string()
+            } else {
+                states.join(", ")
+            },
+            if s.receipts_missing > 0 {
+                format!(", {} missing", s.receipts_missing)
+            } else {
+                String::new()
+            }
+        ));
+    }
+    if s.malformed > 0 {
+        o.line(&format!(
+            "  {} malformed PDU(s) from the SMSC (see the dumps)",
+            s.malformed
+        ));
+    }
+    let verdict = match exit {
+        Exit::Success => o.paint(Role::Good, "✓ all accepted"),
+        Exit::Receipt => o.paint(Role::Error, "✗ receipt missing or not delivered"),
+        Exit::SmppError => o.paint(Role::Error, "✗ the SMSC rejected messages"),
+        _ => o.paint(Role::Error, "✗ failed"),
+    };
+    o.line(&verdict);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ton_npi_from_shape() {
+        assert_eq!(
+            auto_ton_npi("+4915112345678"),
+            (1, 1, "4915112345678".into())
+        );
+        assert_eq!(
+            auto_ton_npi("4915112345678"),
+            (1, 1, "4915112345678".into())
+        );
+        assert_eq!(auto_ton_npi("12345"), (0, 1, "12345".into()));
+        assert_eq!(auto_ton_npi("ACME"), (5, 0, "ACME".into()));
+        assert_eq!(auto_ton_npi(""), (0, 0, String::new()));
+    }
+
+    #[test]
+    fn tlv_argument() {
+        assert_eq!(parse_tlv("0x1400:u16:258").unwrap(), (0x1400, vec![1, 2]));
+        assert_eq!(
+            parse_tlv("user_message_reference:u16:7").unwrap().1,
+            vec![0, 7]
+        );
+        assert_eq!(parse_tlv("0x3000:cstr:ab").unwrap().1, b"ab\0".to_vec());
+        assert_eq!(parse_tlv("0x3000:hex:0A0B").unwrap().1, vec![10, 11]);
+        assert!(parse_tlv("0x1400:u8:300").is_err());
+        assert!(parse_tlv("nope:u8:1").is_err());
+        assert!(parse_tlv("0x1400:u8").is_err());
+    }
+}

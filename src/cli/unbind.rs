@@ -1,0 +1,178 @@
+//! `smppdiag unbind`: bind, then unbind and check the teardown: unbind_resp status, matching
+//! sequence number, who closed the connection. `--rebind` then binds again with the same
+//! system_id to prove the SMSC released the session.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::exit::Exit;
+use crate::render::Role;
+use crate::session::{fmt_dur, BindMode, BindParams, SessionError};
+use crate::spec::status;
+
+use super::connect::{self, ConnectArgs, OutHandle};
+
+/// Arguments of `unbind`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  smppdiag unbind --system-id acme --password-file pw.txt\n  smppdiag unbind --system-id acme --rebind   # does the SMSC release the bind?"
+)]
+pub struct UnbindArgs {
+    /// Connection and bind options.
+    #[command(flatten)]
+    pub conn: ConnectArgs,
+    /// Bind again with the same system_id right after, and report whether the SMSC accepts it.
+    #[arg(long)]
+    pub rebind: bool,
+    /// Seconds to wait for the SMSC to close the connection after unbind_resp.
+    #[arg(long, value_name = "SECS", default_value_t = 2.0)]
+    pub linger: f64,
+}
+
+/// Run `unbind`.
+pub fn run(args: UnbindArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
+    let params = args.conn.bind_params(BindMode::Trx)?;
+    let linger = Duration::try_from_secs_f64(args.linger)
+        .map_err(|_| anyhow::anyhow!("--linger must be a number of seconds >= 0"))?;
+    let overall = args.conn.overall()?;
+    let out = OutHandle::new(&args.conn, ctx.style);
+    let rt = connect::runtime()?;
+    let exit = rt.block_on(async {
+        let work = body(&args, &params, linger, &out);
+        match overall {
+            Some(t) => match tokio::time::timeout(t, work).await {
+                Ok(e) => e,
+                Err(_) => out.with(|o| {
+                    o.failure(&SessionError::Timeout {
+                        what: "unbind".into(),
+                        after: t,
+                    })
+                }),
+            },
+            None => work.await,
+        }
+    });
+    out.with(|o| o.flush());
+    Ok(exit)
+}
+
+/// Bind once; `Ok(None)` when refused (already reported).
+async fn bind_once(
+    args: &ConnectArgs,
+    params: &BindParams,
+    out: &OutHandle,
+    label: &str,
+) -> Result<Option<crate::session::Session<Box<dyn crate::session::conn::Stream>>>, Exit> {
+    let mut s = connect::open(args, out)
+        .await
+        .map_err(|e| out.with(|o| o.failure(&e)))?;
+    let (resp, rtt) = match s.bind(params).await {
+        Ok(r) => r,
+        Err(e) => return Err(out.with(|o| o.failure(&e))),
+    };
+    let st = resp.command_status;
+    out.with(|o| {
+        let name = status::explain(st).name;
+        if o.is_json() {
+            o.json_line(&json!({"event": "bind", "which": label, "status": st,
+                "status_name": name, "rtt_ms": rtt.as_secs_f64() * 1000.0}));
+        } else if st == 0 {
+            let l = o.paint(
+                Role::Good,
+                &format!("✓ {label}: accepted in {}", fmt_dur(rtt)),
+            );
+            o.line(&format!("\n{l}"));
+        } else {
+            let l = o.paint(
+                Role::Error,
+                &format!("✗ {label}: refused with {name} (0x{st:08X})"),
+            );
+            o.line(&format!("\n{l}"));
+            o.explain(st);
+            if st == 0x05 {
+                o.line(&connect::already_bound_advice(&params.system_id));
+            }
+        }
+    });
+    if st != 0 {
+        s.shutdown().await;
+        return Ok(None);
+    }
+    Ok(Some(s))
+}
+
+async fn body(args: &UnbindArgs, params: &BindParams, linger: Duration, out: &OutHandle) -> Exit {
+    let mut s = match bind_once(&args.conn, params, out, "bind").await {
+        Ok(Some(s)) => s,
+        Ok(None) => return Exit::SmppError,
+        Err(e) => return e,
+    };
+    let report = match s.unbind(linger).await {
+        Ok(r) => r,
+        Err(e) => return out.with(|o| o.failure(&e)),
+    };
+    let clean = report.status == 0;
+    out.with(|o| {
+        let name = status::explain(report.status).name;
+        if o.is_json() {
+            o.json_line(
+                &json!({"event": "unbind", "status": report.status, "status_name": name,
+                "sequence_number": report.sequence, "sequence_matches": true,
+                "rtt_ms": report.rtt.as_secs_f64() * 1000.0,
+                "closed_by_peer": report.closed_by_peer}),
+            );
+        } else {
+            let role = if clean { Role::Good } else { Role::Error };
+            let l = o.paint(
+                role,
+                &format!(
+                    "{} unbind_resp {name}, sequence {} matches, in {}",
+                    if clean { "✓" } else { "✗" },
+                    report.sequence,
+                    fmt_dur(report.rtt)
+                ),
+            );
+            o.line(&format!("\n{l}"));
+            o.explain(report.status);
+            if report.closed_by_peer {
+                o.line(
+                    "✓ the SMSC closed the connection after unbind_resp: it released the session",
+                );
+            } else {
+                o.line(&format!(
+                    "• the SMSC kept the connection open for {} after unbind_resp; we closed it \
+                     (allowed by the spec: either side may close after unbind_resp)",
+                    fmt_dur(linger)
+                ));
+            }
+        }
+    });
+    let mut exit = if clean {
+        Exit::Success
+    } else {
+        Exit::SmppError
+    };
+    if args.rebind {
+        match bind_once(&args.conn, params, out, "rebind with the same system_id").await {
+            Ok(Some(mut s2)) => {
+                out.with(|o| {
+                    o.line("✓ the SMSC released the first session: a new bind is accepted")
+                });
+                let _ = s2.unbind(Duration::from_millis(500)).await;
+            }
+            Ok(None) => exit = Exit::SmppError,
+            Err(e) => exit = e,
+        }
+    }
+    if exit == Exit::Success && s.malformed > 0 {
+        exit = Exit::Malformed;
+    }
+    out.with(|o| {
+        o.json_line(
+            &json!({"event": "summary", "command": "unbind", "ok": exit == Exit::Success,
+            "exit_code": exit.code()}),
+        );
+    });
+    exit
+}

@@ -1,0 +1,185 @@
+//! Opening the byte stream: TCP with a connect timeout, optionally TLS (rustls with the system
+//! roots, an extra CA file, or no verification at all when asked), SNI from the host name.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio_rustls::rustls;
+use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+
+use super::SessionError;
+
+/// A byte stream a session can run over.
+pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+/// TLS settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// Extra trusted CA certificates (PEM file), besides the system roots.
+    pub ca: Option<PathBuf>,
+    /// Skip certificate verification entirely.
+    pub insecure: bool,
+}
+
+/// Where and how to connect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectOptions {
+    /// Host name or address.
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+    /// TLS, when wanted.
+    pub tls: Option<TlsOptions>,
+    /// Limit for TCP connect plus TLS handshake.
+    pub timeout: Duration,
+}
+
+impl ConnectOptions {
+    /// "host:port" for messages.
+    pub fn addr(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// Connect (and handshake), within the timeout.
+pub async fn connect(opts: &ConnectOptions) -> Result<Box<dyn Stream>, SessionError> {
+    let addr = opts.addr();
+    let deadline = tokio::time::Instant::now() + opts.timeout;
+    let tcp = match tokio::time::timeout_at(
+        deadline,
+        TcpStream::connect((opts.host.as_str(), opts.port)),
+    )
+    .await
+    {
+        Err(_) => {
+            return Err(SessionError::ConnectTimeout {
+                addr,
+                after: opts.timeout,
+            })
+        }
+        Ok(Err(source)) => return Err(SessionError::Connect { addr, source }),
+        Ok(Ok(s)) => s,
+    };
+    let _ = tcp.set_nodelay(true);
+    let Some(tls) = &opts.tls else {
+        return Ok(Box::new(tcp));
+    };
+    let config = client_config(tls)?;
+    let name = ServerName::try_from(opts.host.clone())
+        .map_err(|e| SessionError::Tls(format!("{} is not a valid server name: {e}", opts.host)))?;
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    match tokio::time::timeout_at(deadline, connector.connect(name, tcp)).await {
+        Err(_) => Err(SessionError::Tls(format!(
+            "no TLS handshake with {addr} within {}",
+            super::fmt_dur(opts.timeout)
+        ))),
+        Ok(Err(e)) => Err(SessionError::Tls(format!(
+            "handshake with {addr} failed: {e}"
+        ))),
+        Ok(Ok(s)) => Ok(Box::new(s)),
+    }
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// The rustls client configuration for these options.
+pub fn client_config(tls: &TlsOptions) -> Result<rustls::ClientConfig, SessionError> {
+    let builder = rustls::ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| SessionError::Tls(e.to_string()))?;
+    if tls.insecure {
+        return Ok(builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(NoVerify(provider())))
+            .with_no_client_auth());
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    let native = rustls_native_certs::load_native_certs();
+    for cert in native.certs {
+        let _ = roots.add(cert);
+    }
+    if let Some(path) = &tls.ca {
+        let pem = std::fs::read(path)
+            .map_err(|e| SessionError::Tls(format!("cannot read --ca {}: {e}", path.display())))?;
+        let mut n = 0;
+        for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+            let cert =
+                cert.map_err(|e| SessionError::Tls(format!("--ca {}: {e}", path.display())))?;
+            roots
+                .add(cert)
+                .map_err(|e| SessionError::Tls(format!("--ca {}: {e}", path.display())))?;
+            n += 1;
+        }
+        if n == 0 {
+            return Err(SessionError::Tls(format!(
+                "--ca {} holds no PEM certificate",
+                path.display()
+            )));
+        }
+    }
+    if roots.is_empty() {
+        return Err(SessionError::Tls(
+            "no trusted root certificates: give --ca FILE or --tls-insecure".into(),
+        ));
+    }
+    Ok(builder.with_root_certificates(roots).with_no_client_auth())
+}
+
+/// Accepts any certificate (`--tls-insecure`), but still checks handshake signatures.
+#[derive(Debug)]
+struct NoVerify(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for NoVerify {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}

@@ -1,0 +1,593 @@
+//! The submission engine behind `smppdiag send`: repeats a message `count` times with at most
+//! `window` requests in flight, paced by a token bucket, retrying rejected parts through a
+//! [`Retry`] policy, slowing down when the SMSC throttles, and collecting delivery receipts.
+//!
+//! Each message is given as its parts already encoded (sequence numbers are patched in by the
+//! session), so the hot path copies bytes instead of encoding. Memory does not grow with the
+//! count, except for the message ids kept while waiting for receipts.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::time::Instant;
+
+use crate::codec::Pdu;
+
+use super::proto::id;
+use super::rate::RateLimiter;
+use super::retry::{Retry, RetryDecision};
+use super::stats::Summary;
+use super::{Event, Note, Session, SessionError};
+
+/// What to send and how.
+pub struct SendPlan {
+    /// The parts of one message, encoded (submit_sm, data_sm or submit_multi).
+    pub parts: Vec<Vec<u8>>,
+    /// How many times to send the message.
+    pub count: u64,
+    /// Requests in flight at most (at least 1).
+    pub window: usize,
+    /// Messages (parts) per second at most.
+    pub rate: Option<f64>,
+    /// What to do with rejections.
+    pub retry: Box<dyn Retry>,
+    /// Wait this long after the last response for the receipts of every accepted part.
+    pub wait_receipts: Option<Duration>,
+    /// Per part: where its concatenation reference sits in the encoded PDU, so that each
+    /// repetition of a long message gets its own reference (empty: nothing to patch).
+    pub refs: Vec<Option<RefPatch>>,
+}
+
+/// Where a part's concatenation reference sits in its encoded PDU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefPatch {
+    /// Octet offset in the PDU.
+    pub offset: usize,
+    /// 1 (8-bit UDH reference) or 2 (16-bit UDH or sar_msg_ref_num).
+    pub width: u8,
+    /// The reference of the first message.
+    pub base: u16,
+}
+
+impl RefPatch {
+    /// The reference octets of message number `message`.
+    pub fn octets(&self, message: u64) -> ([u8; 2], usize) {
+        let r = self.base.wrapping_add(message as u16);
+        if self.width == 1 {
+            ([r as u8, 0], 1)
+        } else {
+            (r.to_be_bytes(), 2)
+        }
+    }
+}
+
+/// One receipt outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptOutcome {
+    /// The message id from submit_sm_resp.
+    pub message_id: String,
+    /// The final state word, or `None` when no receipt came in time.
+    pub state: Option<String>,
+}
+
+/// What a send run produced.
+#[derive(Debug, Clone, Default)]
+pub struct SendOutcome {
+    /// Counters and latencies.
+    pub summary: Summary,
+    /// Message ids of accepted parts (only kept when waiting for receipts, else the first 16).
+    pub message_ids: Vec<String>,
+    /// Receipts by message id, in submission order (when waiting for receipts).
+    pub receipts: Vec<ReceiptOutcome>,
+}
+
+impl SendOutcome {
+    /// True when every awaited receipt came with DELIVRD.
+    pub fn all_delivered(&self) -> bool {
+        self.receipts
+            .iter()
+            .all(|r| r.state.as_deref() == Some("DELIVRD"))
+    }
+}
+
+/// message_state TLV values (SMPP 3.4 5.2.28) and the receipt words for them.
+const MESSAGE_STATES: &[(u8, &str)] = &[
+    (1, "ENROUTE"),
+    (2, "DELIVRD"),
+    (3, "EXPIRED"),
+    (4, "DELETED"),
+    (5, "UNDELIV"),
+    (6, "ACCEPTD"),
+    (7, "UNKNOWN"),
+    (8, "REJECTD"),
+    (9, "SKIPPED"),
+];
+
+/// receipted_message_id and message_state TLV tags.
+const TAG_RECEIPTED_MESSAGE_ID: u16 = 0x001E;
+const TAG_MESSAGE_STATE: u16 = 0x0427;
+
+/// The message id and state word of a delivery receipt (deliver_sm or data_sm with esm_class
+/// 0x04 or 0x08-type receipt bits), from the TLVs when present, else from the receipt text.
+pub fn receipt_of(pdu: &Pdu) -> Option<(String, String)> {
+    if pdu.command_id != id::DELIVER_SM && pdu.command_id != id::DATA_SM {
+        return None;
+    }
+    let esm = pdu.int("esm_class").unwrap_or(0);
+    let is_receipt = matches!(esm & 0x3C, 0x04 | 0x08 | 0x10 | 0x20);
+    let tlv_id = pdu.tlv(TAG_RECEIPTED_MESSAGE_ID).map(|t| {
+        let v = t.value.split(|b| *b == 0).next().unwrap_or_default();
+        String::from_utf8_lossy(v).into_owned()
+    });
+    let tlv_state = pdu
+        .tlv(TAG_MESSAGE_STATE)
+        .and_then(|t| t.value.first().copied())
+        .map(|s| {
+            MESSAGE_STATES
+                .iter()
+                .find(|(v, _)| *v == s)
+                .map_or_else(|| format!("state {s}"), |(_, w)| (*w).to_string())
+        });
+    if !is_receipt && tlv_id.is_none() {
+        return None;
+    }
+    let text = pdu.string("short_message").unwrap_or_default();
+    let (text_id, text_stat) = text_receipt(&text);
+    let id = tlv_id.or(text_id)?;
+    let state = tlv_state.or(text_stat).unwrap_or_else(|| "UNKNOWN".into());
+    Some((id, state))
+}
+
+/// `id:` and `stat:` of a text receipt (appendix B style).
+fn text_receipt(text: &str) -> (Option<String>, Option<String>) {
+    let field = |key: &str| {
+        let lower = text.to_ascii_lowercase();
+        let at = lower
+            .match_indices(key)
+            .find(|(i, _)| *i == 0 || lower.as_bytes().get(i - 1) == Some(&b' '))?
+            .0;
+        let rest = text.get(at + key.len()..)?;
+        let v: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
+        (!v.is_empty()).then_some(v)
+    };
+    (field("id:"), field("stat:"))
+}
+
+/// Two message ids denote the same message (case and leading zeros ignored).
+fn same_id(a: &str, b: &str) -> bool {
+    let ka = a.trim_start_matches('0');
+    let kb = b.trim_start_matches('0');
+    ka.eq_ignore_ascii_case(kb)
+}
+
+const PART_BITS: u32 = 8;
+
+fn tag_of(message: u64, part: usize) -> u64 {
+    (message << PART_BITS) | part as u64
+}
+
+fn untag(tag: u64) -> (u64, usize) {
+    (tag >> PART_BITS, (tag & 0xFF) as usize)
+}
+
+/// Failure history of a part that was rejected at least once.
+#[derive(Debug, Clone, Copy)]
+struct Failing {
+    failures: u32,
+    first: Instant,
+}
+
+/// Run the plan on a bound session. `progress` is called after each response.
+pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
+    session: &mut Session<S>,
+    plan: &SendPlan,
+    progress: &mut dyn FnMut(&Summary),
+) -> Result<SendOutcome, SessionError> {
+    let window = plan.window.max(1);
+    let parts = plan.parts.len().min(255);
+    let mut out = SendOutcome::default();
+    let mut limiter = plan.rate.map(RateLimiter::new);
+    let user_rate = plan.rate;
+    let mut due: BinaryHeap<Reverse<(Instant, u64)>> = BinaryHeap::new();
+    let mut failing: HashMap<u64, Failing> = HashMap::new();
+    let mut awaiting: Vec<ReceiptOutcome> = Vec::new();
+    let mut open_receipts = 0usize;
+    let mut next_msg = 0u64;
+    let mut next_part = 0usize;
+    let mut first_sent: Option<Instant> = None;
+    let mut last_response = Instant::now();
+    let keep_ids = plan.wait_receipts.is_some();
+
+    loop {
+        let now = Instant::now();
+        let new_left = next_msg < plan.count && parts > 0;
+        if !new_left && due.is_empty() && session.in_flight() == 0 {
+            break;
+        }
+        // Something to send now?
+        let retry_ready = due.peek().is_some_and(|Reverse((t, _))| *t <= now);
+        let mut wake: Option<Instant> = due.peek().map(|Reverse((t, _))| *t);
+        // Refill the window as responses come (no batching: a peer with Nagle's algorithm on
+        // would then wait for our delayed ACKs, about 40 ms per batch).
+        if session.in_flight() < window && (retry_ready || new_left) {
+            let wait = limiter
+                .as_ref()
+                .map_or(Duration::ZERO, |l| l.wait_time(now));
+            if wait.is_zero() {
+                let tag = if retry_ready {
+                    due.pop().map_or(0, |Reverse((_, t))| t)
+                } else {
+                    let t = tag_of(next_msg, next_part);
+                    next_part += 1;
+                    if next_part >= parts {
+                        next_part = 0;
+                        next_msg += 1;
+                    }
+                    t
+                };
+                let (message, part) = untag(tag);
+                let bytes = plan.parts.get(part).map_or(&[][..], Vec::as_slice);
+                match plan.refs.get(part).copied().flatten() {
+                    Some(rp) if message > 0 => {
+                        let (octets, n) = rp.octets(message);
+                        session.send_patched(bytes, tag, Some((rp.offset, &octets[..n])))?;
+                    }
+                    _ => {
+                        session.send_encoded(bytes, tag)?;
+                    }
+                }
+                if let Some(l) = limiter.as_mut() {
+                    l.consume(now);
+                }
+                first_sent.get_or_insert(now);
+                out.summary.sent += 1;
+                continue;
+            }
+            let at = now + wait;
+            wake = Some(wake.map_or(at, |w| w.min(at)));
+        }
+        match session.next_event(wake).await? {
+            Event::Idle => {}
+            Event::Response { pdu, request, rtt } => {
+                last_response = Instant::now();
+                out.summary.latency.record(rtt);
+                let (message, part) = untag(request.tag);
+                let status = pdu.command_status;
+                if status == 0 {
+                    out.summary.accepted += 1;
+                    failing.remove(&request.tag);
+                    if let (Some(l), None) = (limiter.as_mut(), user_rate) {
+                        // Recover after throttling: +1 % per accepted message.
+                        l.set_rate(l.rate() * 1.01);
+                    } else if let (Some(l), Some(cap)) = (limiter.as_mut(), user_rate) {
+                        if l.rate() < cap {
+                            l.set_rate((l.rate() * 1.01).min(cap));
+                        }
+                    }
+                    let mid = pdu.string("message_id").unwrap_or_default();
+                    if keep_ids {
+                        awaiting.push(ReceiptOutcome {
+                            message_id: mid.clone(),
+                            state: None,
+                        });
+                        open_receipts += 1;
+                        out.message_ids.push(mid);
+                    } else if out.message_ids.len() < 16 {
+                        out.message_ids.push(mid);
+                    }
+                } else {
+                    *out.summary.rejected.entry(status).or_insert(0) += 1;
+                    let f = failing.entry(request.tag).or_insert(Failing {
+                        failures: 0,
+                        first: request.sent_at,
+                    });
+                    f.failures += 1;
+                    let decision = plan.retry.decide(status, f.failures, f.first.elapsed());
+                    if plan.retry.is_throttling(status) {
+                        let current = limiter.as_ref().map_or_else(
+                            || {
+                                let secs = first_sent.map_or(1.0, |t| t.elapsed().as_secs_f64());
+                                out.summary.sent as f64 / secs.max(0.001)
+                            },
+                            RateLimiter::rate,
+                        );
+                        let slower = (current / 2.0).max(1.0);
+                        match limiter.as_mut() {
+                            Some(l) => l.set_rate(slower),
+                            None => limiter = Some(RateLimiter::new(slower)),
+                        }
+                        session.note(&Note::SlowDown { rate: slower });
+                    }
+                    match decision {
+                        RetryDecision::RetryAfter(delay) => {
+                            out.summary.retries += 1;
+                            session.note(&Note::Retry {
+                                message,
+                                part: part as u32 + 1,
+                                status,
+                                failures: f.failures,
+                                delay,
+                            });
+                            due.push(Reverse((Instant::now() + delay, request.tag)));
+                        }
+                        RetryDecision::GiveUp(reason) => {
+                            out.summary.failed += 1;
+                            failing.remove(&request.tag);
+                            session.note(&Note::GiveUp {
+                                message,
+                                part: part as u32 + 1,
+                                status,
+                                reason,
+                            });
+                        }
+                    }
+                }
+                progress(&out.summary);
+            }
+            Event::Request(pdu) => {
+                handle_request(session, &pdu, &mut awaiting, &mut open_receipts, &mut out);
+            }
+            Event::PeerUnbound => {
+                return Err(SessionError::Closed {
+                    during: "(it sent unbind) while messages were still being sent".into(),
+                    partial: vec![],
+                })
+            }
+        }
+    }
+    out.summary.elapsed = first_sent.map_or(Duration::ZERO, |t| last_response - t);
+    out.summary.malformed = session.malformed;
+
+    if let Some(wait) = plan.wait_receipts {
+        let until = Instant::now() + wait;
+        while open_receipts > 0 {
+            match session.next_event(Some(until)).await? {
+                Event::Idle => break,
+                Event::Request(pdu) => {
+                    handle_request(session, &pdu, &mut awaiting, &mut open_receipts, &mut out)
+                }
+                Event::PeerUnbound => {
+                    return Err(SessionError::Closed {
+                        during: "(it sent unbind) while we waited for receipts".into(),
+                        partial: vec![],
+                    })
+                }
+                Event::Response { .. } => {}
+            }
+        }
+        out.summary.receipts_missing = open_receipts as u64;
+        out.receipts = awaiting;
+    }
+    Ok(out)
+}
+
+fn handle_request<S: AsyncRead + AsyncWrite + Unpin>(
+    session: &mut Session<S>,
+    pdu: &Pdu,
+    awaiting: &mut [ReceiptOutcome],
+    open: &mut usize,
+    out: &mut SendOutcome,
+) {
+    let Some((mid, state)) = receipt_of(pdu) else {
+        return;
+    };
+    let slot = awaiting
+        .iter_mut()
+        .find(|r| r.state.is_none() && same_id(&r.message_id, &mid));
+    let ours = slot.is_some();
+    if state != "ENROUTE" {
+        if let Some(r) = slot {
+            r.state = Some(state.clone());
+            *open = open.saturating_sub(1);
+        }
+        *out.summary.receipts.entry(state.clone()).or_insert(0) += 1;
+    }
+    session.note(&Note::Receipt {
+        message_id: mid,
+        state,
+        ours,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::Header;
+    use crate::session::retry::NoRetry;
+    use crate::session::Silent;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A fake SMSC: answers every submit_sm, with `status_of(n)` for the n-th (1-based).
+    async fn fake_smsc(
+        mut io: tokio::io::DuplexStream,
+        status_of: impl Fn(u64) -> u32,
+        receipts: bool,
+    ) -> u64 {
+        let mut n = 0u64;
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            while buf.len() >= 16 {
+                let len = u32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]]) as usize;
+                if buf.len() < len {
+                    break;
+                }
+                let pdu: Vec<u8> = buf.drain(..len).collect();
+                let h = Header::parse(&pdu).unwrap();
+                if h.command_id == id::SUBMIT_SM {
+                    n += 1;
+                    let mut r = Pdu::new(id::SUBMIT_SM | id::RESP, h.sequence_number);
+                    r.command_status = status_of(n);
+                    if r.command_status == 0 {
+                        r = r.with_str("message_id", format!("{n:x}"));
+                    }
+                    io.write_all(&r.encode().unwrap()).await.unwrap();
+                    if receipts && r.command_status == 0 {
+                        let d = Pdu::new(id::DELIVER_SM, 1000 + n as u32)
+                            .with_int("esm_class", 4)
+                            .with(
+                                "short_message",
+                                crate::codec::Value::Octets(
+                                    format!("id:{n:x} sub:001 dlvrd:001 stat:DELIVRD err:000")
+                                        .into_bytes(),
+                                ),
+                            );
+                        io.write_all(&d.encode().unwrap()).await.unwrap();
+                    }
+                }
+            }
+            match io.read(&mut chunk).await {
+                Ok(0) | Err(_) => return n,
+                Ok(k) => buf.extend_from_slice(&chunk[..k]),
+            }
+        }
+    }
+
+    fn submit() -> Vec<u8> {
+        Pdu::new(id::SUBMIT_SM, 0)
+            .with_str("destination_addr", "123")
+            .with("short_message", crate::codec::Value::Octets(b"hi".to_vec()))
+            .encode()
+            .unwrap()
+    }
+
+    struct Always(Duration);
+    impl Retry for Always {
+        fn decide(&self, _: u32, f: u32, _: Duration) -> RetryDecision {
+            if f < 5 {
+                RetryDecision::RetryAfter(self.0)
+            } else {
+                RetryDecision::GiveUp("too many".into())
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn sends_count_with_window() {
+        let (a, b) = tokio::io::duplex(1 << 16);
+        let peer = tokio::spawn(fake_smsc(b, |_| 0, false));
+        let mut s = Session::new(a, Box::new(Silent));
+        let plan = SendPlan {
+            parts: vec![submit()],
+            count: 500,
+            window: 7,
+            rate: None,
+            retry: Box::new(NoRetry),
+            wait_receipts: None,
+            refs: vec![],
+        };
+        let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
+        assert_eq!(out.summary.sent, 500);
+        assert_eq!(out.summary.accepted, 500);
+        assert_eq!(out.summary.latency.count(), 500);
+        drop(s);
+        assert_eq!(peer.await.unwrap(), 500);
+    }
+
+    #[tokio::test]
+    async fn rejections_without_retry_are_counted() {
+        let (a, b) = tokio::io::duplex(1 << 16);
+        tokio::spawn(fake_smsc(b, |n| if n % 3 == 0 { 0x58 } else { 0 }, false));
+        let mut s = Session::new(a, Box::new(Silent));
+        let plan = SendPlan {
+            parts: vec![submit()],
+            count: 9,
+            window: 1,
+            rate: None,
+            retry: Box::new(NoRetry),
+            wait_receipts: None,
+            refs: vec![],
+        };
+        let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
+        assert_eq!(out.summary.accepted, 6);
+        assert_eq!(out.summary.rejected.get(&0x58), Some(&3));
+        assert_eq!(out.summary.failed, 3);
+    }
+
+    #[tokio::test]
+    async fn retries_until_accepted() {
+        let (a, b) = tokio::io::duplex(1 << 16);
+        tokio::spawn(fake_smsc(b, |n| if n <= 2 { 0x14 } else { 0 }, false));
+        let mut s = Session::new(a, Box::new(Silent));
+        let plan = SendPlan {
+            parts: vec![submit()],
+            count: 3,
+            window: 1,
+            rate: None,
+            retry: Box::new(Always(Duration::from_millis(5))),
+            wait_receipts: None,
+            refs: vec![],
+        };
+        let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
+        assert_eq!(out.summary.accepted, 3);
+        assert_eq!(out.summary.sent, 5);
+        assert_eq!(out.summary.retries, 2);
+        assert_eq!(out.summary.failed, 0);
+    }
+
+    #[tokio::test]
+    async fn waits_for_receipts() {
+        let (a, b) = tokio::io::duplex(1 << 16);
+        tokio::spawn(fake_smsc(b, |_| 0, true));
+        let mut s = Session::new(a, Box::new(Silent));
+        let plan = SendPlan {
+            parts: vec![submit(), submit()],
+            count: 2,
+            window: 2,
+            rate: None,
+            retry: Box::new(NoRetry),
+            wait_receipts: Some(Duration::from_secs(5)),
+            refs: vec![],
+        };
+        let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
+        assert_eq!(out.receipts.len(), 4);
+        assert!(out.all_delivered(), "{:?}", out.receipts);
+        assert_eq!(out.summary.receipts.get("DELIVRD"), Some(&4));
+    }
+
+    #[test]
+    fn receipt_from_tlvs_wins_over_text() {
+        let p = Pdu::new(id::DELIVER_SM, 1)
+            .with_int("esm_class", 4)
+            .with(
+                "short_message",
+                crate::codec::Value::Octets(b"id:zzz stat:UNDELIV".to_vec()),
+            )
+            .with_tlv(TAG_RECEIPTED_MESSAGE_ID, b"m0001\0".to_vec())
+            .with_tlv(TAG_MESSAGE_STATE, vec![2]);
+        assert_eq!(receipt_of(&p), Some(("m0001".into(), "DELIVRD".into())));
+        let t = Pdu::new(id::DELIVER_SM, 1).with_int("esm_class", 4).with(
+            "short_message",
+            crate::codec::Value::Octets(
+                b"id:0A1 sub:001 submit date:2601011200 stat:EXPIRED".to_vec(),
+            ),
+        );
+        assert_eq!(receipt_of(&t), Some(("0A1".into(), "EXPIRED".into())));
+        let not = Pdu::new(id::DELIVER_SM, 1).with_int("esm_class", 0);
+        assert_eq!(receipt_of(&not), None);
+        assert!(same_id("000a1", "A1"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn rate_is_applied() {
+        let (a, b) = tokio::io::duplex(1 << 16);
+        tokio::spawn(fake_smsc(b, |_| 0, false));
+        let mut s = Session::new(a, Box::new(Silent));
+        let plan = SendPlan {
+            parts: vec![submit()],
+            count: 201,
+            window: 10,
+            rate: Some(100.0),
+            retry: Box::new(NoRetry),
+            wait_receipts: None,
+            refs: vec![],
+        };
+        let t0 = Instant::now();
+        let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
+        assert_eq!(out.summary.accepted, 201);
+        let took = t0.elapsed().as_secs_f64();
+        assert!((1.98..=2.01).contains(&took), "{took}");
+    }
+}
