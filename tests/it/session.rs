@@ -115,7 +115,7 @@ fn bind_output_snapshot() {
   21  ** ** ** ** ** **  password                <redacted, 6 characters>
   27  00
   28  00                 system_type             \"\"  empty
-  29  34                 interface_version       52  SMPP 3.4
+  29  34                 interface_version       0x34  SMPP 3.4
   30  00                 addr_ton                0  unknown
   31  00                 addr_npi                0  unknown
   32  00                 address_range           \"\"  empty
