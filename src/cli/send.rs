@@ -652,11 +652,6 @@ fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what:
     for (st, n) in &s.rejected {
         o.line(&format!("    {} × {n}", status::explain(*st).name));
     }
-    if o.mode == connect::Mode::Quiet {
-        for st in s.rejected.keys() {
-            o.explain(*st);
-        }
-    }
     o.line(&format!(
         "  throughput {:.1} msg/s over {}; latency p50 {} p99 {} max {}",
         s.throughput(),
@@ -693,6 +688,12 @@ fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what:
             "  {} malformed PDU(s) from the SMSC (see the dumps)",
             s.malformed
         ));
+    }
+    // The explanations of the rejections come after the figures, before the verdict.
+    if o.mode == connect::Mode::Quiet {
+        for st in s.rejected.keys() {
+            o.explain(*st);
+        }
     }
     let verdict = match exit {
         Exit::Success => o.paint(Role::Good, "✓ all accepted"),
