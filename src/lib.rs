@@ -11,6 +11,7 @@
 //! - [`session`]: tokio transport for real sessions against an SMSC.
 //! - [`exit`]: the exit codes every subcommand shares.
 
+pub mod capture;
 pub mod cli;
 pub mod codec;
 pub mod exit;
