@@ -341,13 +341,13 @@ impl HalfStream {
                 self.pending_bytes += payload.len();
             }
             while self.pending_bytes > MAX_PENDING {
-                self.skip_hole(tag, out);
+                self.skip_hole(out);
             }
             return;
         } else {
             self.deliver(payload, tag, out);
         }
-        self.drain(out);
+        self.drain(Some(tag), out);
     }
 
     fn deliver(&mut self, data: &[u8], tag: Tag, out: &mut Vec<(Tag, Piece)>) {
@@ -361,7 +361,9 @@ impl HalfStream {
         self.next = self.next.map(|s| s.wrapping_add(n as u32));
     }
 
-    fn drain(&mut self, out: &mut Vec<(Tag, Piece)>) {
+    /// Deliver the pending segments that are now in order. PDUs they complete are credited to
+    /// `now` (the frame that filled the hole, as Wireshark shows them), or to their own frame.
+    fn drain(&mut self, now: Option<Tag>, out: &mut Vec<(Tag, Piece)>) {
         while let Some(entry) = self.pending.first_entry() {
             let key = *entry.key();
             if key > self.abs {
@@ -375,39 +377,203 @@ impl HalfStream {
                 continue;
             }
             self.retransmitted += overlap as u64;
-            self.deliver(&data[overlap..], tag, out);
+            self.deliver(&data[overlap..], now.unwrap_or(tag), out);
         }
     }
 
     /// Give up on the first hole: report it and continue after it.
-    fn skip_hole(&mut self, tag: Tag, out: &mut Vec<(Tag, Piece)>) {
+    fn skip_hole(&mut self, out: &mut Vec<(Tag, Piece)>) {
         let Some((&key, (_, first_tag))) = self.pending.first_key_value() else {
             return;
         };
         let first_tag = *first_tag;
         if key > self.abs {
             let hole = key - self.abs;
-            self.framer.gap(hole, first_tag.max_frame(tag), out);
+            self.framer.gap(hole, first_tag, out);
             self.advance(hole);
         }
-        self.drain(out);
+        self.drain(None, out);
     }
 
     /// The stream ended (FIN, RST or end of file): report holes and what is left.
     pub fn finish(&mut self, tag: Tag, out: &mut Vec<(Tag, Piece)>) {
         while !self.pending.is_empty() {
-            self.skip_hole(tag, out);
+            self.skip_hole(out);
         }
         self.framer.finish(tag, out);
     }
 }
 
-impl Tag {
-    fn max_frame(self, other: Tag) -> Tag {
-        if other.frame > self.frame {
-            other
-        } else {
-            self
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::Pdu;
+
+    fn enquire(seq: u32) -> Vec<u8> {
+        Pdu::new(0x0000_0015, seq).encode().unwrap()
+    }
+
+    fn submit(seq: u32) -> Vec<u8> {
+        Pdu::new(0x0000_0004, seq)
+            .with_str("source_addr", "123456789012345")
+            .with_str("destination_addr", "447700900123")
+            .encode()
+            .unwrap()
+    }
+
+    /// Three PDUs back to back (submit_sm 60 octets, enquire_link 16, submit_sm 60).
+    fn stream() -> Vec<u8> {
+        [submit(1), enquire(2), submit(3)].concat()
+    }
+
+    fn tag(frame: u64) -> Tag {
+        Tag {
+            frame,
+            time: Duration::from_millis(frame),
         }
+    }
+
+    const ISN: u32 = 0xFFFF_FF00; // wraps inside the stream
+
+    /// Push (seq offset, range) segments after a SYN; return the pieces with their frames.
+    fn run(data: &[u8], segs: &[(usize, usize)], syn: bool) -> (Vec<(u64, Piece)>, HalfStream) {
+        let mut h = HalfStream::new();
+        let mut out = Vec::new();
+        if syn {
+            h.push(ISN, true, &[], tag(1), &mut out);
+        }
+        let base = ISN.wrapping_add(1);
+        for (i, &(a, b)) in segs.iter().enumerate() {
+            let seq = base.wrapping_add(a as u32);
+            h.push(seq, false, &data[a..b], tag(10 + i as u64), &mut out);
+        }
+        h.finish(tag(99), &mut out);
+        (out.into_iter().map(|(t, p)| (t.frame, p)).collect(), h)
+    }
+
+    fn pdus(pieces: &[(u64, Piece)]) -> Vec<(u64, u32, usize)> {
+        pieces
+            .iter()
+            .filter_map(|(f, p)| match p {
+                Piece::Pdu { bytes, .. } => {
+                    let h = crate::codec::Header::parse(bytes).unwrap();
+                    Some((*f, h.sequence_number, bytes.len()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn in_order_split_and_several_per_segment() {
+        let d = stream();
+        assert_eq!(d.len(), 136);
+        // PDU 1 split over three segments; PDUs 2 and 3 start in the same segment.
+        let (p, _) = run(&d, &[(0, 10), (10, 40), (40, 70), (70, 136)], true);
+        assert_eq!(pdus(&p), vec![(12, 1, 60), (13, 2, 16), (13, 3, 60)]);
+        assert_eq!(p.len(), 3, "{p:?}");
+    }
+
+    #[test]
+    fn out_of_order_segments_are_put_back_in_order() {
+        let d = stream();
+        let (p, h) = run(&d, &[(70, 136), (10, 40), (0, 10), (40, 70)], true);
+        // Frames: 10 = [70,136), 11 = [10,40), 12 = [0,10), 13 = [40,70): frame 13 fills the
+        // last hole and completes all three.
+        assert_eq!(pdus(&p), vec![(13, 1, 60), (13, 2, 16), (13, 3, 60)]);
+        assert_eq!(h.out_of_order, 2);
+        assert_eq!(h.retransmitted, 0);
+    }
+
+    #[test]
+    fn retransmissions_and_overlaps_are_dropped() {
+        let d = stream();
+        let (p, h) = run(
+            &d,
+            &[(0, 40), (0, 40), (30, 80), (70, 100), (100, 136), (90, 136)],
+            true,
+        );
+        assert_eq!(pdus(&p), vec![(12, 1, 60), (12, 2, 16), (14, 3, 60)]);
+        assert_eq!(h.retransmitted, 40 + 10 + 10 + 46);
+    }
+
+    #[test]
+    fn capture_starting_mid_pdu_resynchronises() {
+        let d = stream();
+        // No SYN; the first segment starts 7 octets into submit_sm seq 1.
+        let (p, _) = run(&d, &[(7, 50), (50, 136)], false);
+        assert_eq!(
+            p[0],
+            (
+                11,
+                Piece::Skipped {
+                    offset: 0,
+                    len: 53,
+                    reason: SkipReason::MidStream
+                }
+            )
+        );
+        assert_eq!(pdus(&p), vec![(11, 2, 16), (11, 3, 60)]);
+    }
+
+    #[test]
+    fn a_lost_segment_is_a_gap_then_resync() {
+        let d = stream();
+        // [40, 70) never arrives: PDU 1 whole, enquire_link (60..76) and the start of PDU 3 lost.
+        let (p, _) = run(&d, &[(0, 40), (70, 100), (100, 136), (20, 40)], true);
+        let kinds: Vec<String> = p
+            .iter()
+            .map(|(f, x)| match x {
+                Piece::Pdu { bytes, .. } => format!("{f}:pdu{}", bytes.len()),
+                Piece::Skipped { len, reason, .. } => format!("{f}:skip{len}:{reason:?}"),
+                Piece::Missing { offset, len } => format!("{f}:missing{len}@{offset}"),
+                Piece::Incomplete { bytes, .. } => format!("{f}:incomplete{}", bytes.len()),
+            })
+            .collect();
+        // The hole is given up at the end (finish) and reported at the frame after it: PDU 1
+        // is incomplete, 30 octets are missing, the rest of enquire_link is skipped, and
+        // PDU 3 (76..136) is whole again.
+        assert_eq!(
+            kinds,
+            vec![
+                "11:incomplete40",
+                "11:missing30@40",
+                "11:skip6:AfterGap",
+                "12:pdu60"
+            ]
+        );
+    }
+
+    #[test]
+    fn absurd_length_skips_to_next_header() {
+        let mut d = vec![0x00, 0x00, 0x00, 0x03, 0xAA, 0xBB];
+        d.extend(enquire(7));
+        let mut f = Framer::new();
+        let mut out = Vec::new();
+        f.feed(&d, tag(5), &mut out);
+        assert_eq!(
+            out[0].1,
+            Piece::Skipped {
+                offset: 0,
+                len: 6,
+                reason: SkipReason::BadLength
+            }
+        );
+        assert!(matches!(&out[1].1, Piece::Pdu { offset: 6, bytes } if bytes.len() == 16));
+        assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn pending_data_is_bounded() {
+        let mut h = HalfStream::new();
+        let mut out = Vec::new();
+        h.push(0, true, &[], tag(1), &mut out);
+        // A hole at 1..17, then far more out-of-order data than MAX_PENDING.
+        let chunk = vec![0u8; 1 << 20];
+        for i in 0..6u32 {
+            h.push(17 + i * (1 << 20), false, &chunk, tag(2 + u64::from(i)), &mut out);
+        }
+        assert!(h.pending_bytes <= MAX_PENDING);
+        assert!(out.iter().any(|(_, p)| matches!(p, Piece::Missing { len: 16, .. })));
     }
 }
