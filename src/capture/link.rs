@@ -20,6 +20,8 @@ pub struct Segment<'a> {
     pub syn: bool,
     /// ACK flag.
     pub ack: bool,
+    /// Acknowledgement number (meaningful when `ack`).
+    pub ack_no: u32,
     /// FIN flag.
     pub fin: bool,
     /// RST flag.
@@ -67,6 +69,7 @@ pub fn tcp_segment(linktype: DataLink, data: &[u8]) -> Option<Segment<'_>> {
         seq: tcp.sequence_number(),
         syn: tcp.syn(),
         ack: tcp.ack(),
+        ack_no: tcp.acknowledgment_number(),
         fin: tcp.fin(),
         rst: tcp.rst(),
         payload: tcp.payload(),

@@ -274,6 +274,9 @@ pub struct HalfStream {
     pending: BTreeMap<u64, (Vec<u8>, Tag)>,
     pending_bytes: usize,
     framer: Framer,
+    /// Highest acknowledgement number the other side sent: data below it was received, so a
+    /// hole below it will never be filled from this capture.
+    peer_ack: Option<u32>,
     /// Octets received again (retransmissions and overlaps).
     pub retransmitted: u64,
     /// Segments that arrived ahead of a hole.
@@ -343,11 +346,34 @@ impl HalfStream {
             while self.pending_bytes > MAX_PENDING {
                 self.skip_hole(out);
             }
+            self.check_lost(out);
             return;
         } else {
             self.deliver(payload, tag, out);
         }
         self.drain(Some(tag), out);
+    }
+
+    /// The other side acknowledged everything below `ack_no`.
+    pub fn acked(&mut self, ack_no: u32, out: &mut Vec<(Tag, Piece)>) {
+        let newer = match self.peer_ack {
+            Some(a) => (ack_no.wrapping_sub(a) as i32) > 0,
+            None => true,
+        };
+        if newer {
+            self.peer_ack = Some(ack_no);
+            self.check_lost(out);
+        }
+    }
+
+    /// Skip holes the receiver has already acknowledged: the capture lost those frames.
+    fn check_lost(&mut self, out: &mut Vec<(Tag, Piece)>) {
+        while let (Some(next), Some(ack)) = (self.next, self.peer_ack) {
+            if self.pending.is_empty() || (ack.wrapping_sub(next) as i32) <= 0 {
+                break;
+            }
+            self.skip_hole(out);
+        }
     }
 
     fn deliver(&mut self, data: &[u8], tag: Tag, out: &mut Vec<(Tag, Piece)>) {
@@ -571,9 +597,47 @@ mod tests {
         // A hole at 1..17, then far more out-of-order data than MAX_PENDING.
         let chunk = vec![0u8; 1 << 20];
         for i in 0..6u32 {
-            h.push(17 + i * (1 << 20), false, &chunk, tag(2 + u64::from(i)), &mut out);
+            h.push(
+                17 + i * (1 << 20),
+                false,
+                &chunk,
+                tag(2 + u64::from(i)),
+                &mut out,
+            );
         }
         assert!(h.pending_bytes <= MAX_PENDING);
-        assert!(out.iter().any(|(_, p)| matches!(p, Piece::Missing { len: 16, .. })));
+        assert!(out
+            .iter()
+            .any(|(_, p)| matches!(p, Piece::Missing { len: 16, .. })));
+    }
+}
+
+#[cfg(test)]
+mod lost_tests {
+    use super::*;
+
+    #[test]
+    fn a_hole_the_receiver_acknowledged_is_skipped_at_once() {
+        let pdu = |seq: u32| crate::codec::Pdu::new(0x15, seq).encode().unwrap();
+        let mut h = HalfStream::new();
+        let mut out = Vec::new();
+        let t = |frame| Tag {
+            frame,
+            time: Duration::ZERO,
+        };
+        h.push(99, true, &[], t(1), &mut out);
+        h.push(100, false, &pdu(1), t(2), &mut out);
+        // Frame with seq 2 lost; the receiver acknowledges it (frame 4), then seq 3 arrives.
+        h.acked(132, &mut out);
+        h.push(132, false, &pdu(3), t(5), &mut out);
+        let got: Vec<String> = out
+            .iter()
+            .map(|(tag, p)| match p {
+                Piece::Pdu { bytes, .. } => format!("{}:pdu{}", tag.frame, bytes[15]),
+                Piece::Missing { len, .. } => format!("{}:missing{len}", tag.frame),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(got, vec!["2:pdu1", "5:missing16", "5:pdu3"]);
     }
 }

@@ -305,6 +305,11 @@ impl Tracker {
         if st.class == Class::Smpp {
             st.half[dir.index()].push(seg.seq, seg.syn, seg.payload, tag, &mut self.pieces);
             convert(st, dir, &mut self.pieces, &mut self.events);
+            if seg.ack {
+                let back = dir.reverse();
+                st.half[back.index()].acked(seg.ack_no, &mut self.pieces);
+                convert(st, back, &mut self.pieces, &mut self.events);
+            }
         }
         if seg.fin {
             st.fin[dir.index()] = true;

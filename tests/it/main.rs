@@ -1,5 +1,6 @@
 //! Integration tests of the smppdiag binary and library (one test binary).
 
+mod capture;
 mod explain;
 mod interop;
 mod peers;
