@@ -14,7 +14,7 @@ use crate::render::json::{pdu_json, JsonOptions};
 /// Arguments of `decode`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  smppdiag decode 00000010800000040000005800000001\n  smppdiag decode '0000001C (Length) 00000002 (Command ID) ...'\n  xxd capture.bin | smppdiag decode\n  smppdiag decode --file pdus.txt --json\n  smppdiag decode --pcap capture.pcapng --summary"
+    after_help = format!("Examples:\n  smppdiag decode 00000010800000040000005800000001\n  smppdiag decode '0000001C (Length) 00000002 (Command ID) ...'\n  xxd capture.bin | smppdiag decode\n  smppdiag decode --file pdus.txt --json\n  smppdiag decode --pcap capture.pcapng --summary\n\n{}", crate::exit::Exit::help_text())
 )]
 pub struct DecodeArgs {
     /// Hex to decode (all arguments are joined); `-` or nothing reads standard input.

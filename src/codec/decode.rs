@@ -148,6 +148,7 @@ pub(crate) struct Dec<'a> {
     pub repairs: Vec<Diagnostic>,
     pub truncated: bool,
     pub sm_length: Option<usize>,
+    pub sm_length_at: Option<usize>,
     pub receipt: Option<super::receipt::Receipt>,
 }
 
@@ -225,11 +226,21 @@ pub(crate) fn decode_variant(
         repairs: Vec::new(),
         truncated: false,
         sm_length: None,
+        sm_length_at: None,
         receipt: None,
     };
     decode_header(&mut d);
     if d.header.is_some() {
         decode_body(&mut d);
+        if d.pos < d.end {
+            // Whatever an error stopped us from reading still gets a span of its own.
+            let at = d.pos;
+            d.span(
+                Span::new("undecoded", at..d.end, 0, SpanKind::Unexplained)
+                    .meaning(Some("not decoded: see the error above".into())),
+            );
+            d.pos = d.end;
+        }
     }
     DecodedAttempt(d)
 }
@@ -503,12 +514,13 @@ fn ran_out(d: &mut Dec, name: &str, need: &str) {
     } else {
         Some("The sender left out this field or wrote an earlier field too short.".into())
     };
-    d.diag(
-        at,
-        Severity::Error,
-        format!("the PDU ends at offset {at}, before {name} ({need})"),
-        hint,
-    );
+    let have = d.end.saturating_sub(at);
+    let message = if have == 0 {
+        format!("the PDU ends at offset {at}, before {name} ({need})")
+    } else {
+        format!("the PDU ends inside {name}: it needs {need}, only {have} octet{} present at offset {at}", plural(have))
+    };
+    d.diag(at, Severity::Error, message, hint);
 }
 
 fn decode_field(d: &mut Dec, def: &CommandDef, name: &'static str, kind: FieldKind) {
@@ -567,12 +579,14 @@ fn decode_field(d: &mut Dec, def: &CommandDef, name: &'static str, kind: FieldKi
                     "The sender encoded sm_length as a 16-bit integer. Write one octet (0-254); use message_payload for longer data.".into(),
                 );
                 d.sm_length = Some(v);
+                d.sm_length_at = Some(at);
                 return;
             }
             let Some(&v) = d.buf.get(at).filter(|_| at < d.end) else {
                 return ran_out(d, name, "1 octet");
             };
             d.pos += 1;
+            d.sm_length_at = Some(at);
             d.span(
                 Span::new(name, at..at + 1, 0, SpanKind::Field)
                     .val(Val::Int(v as u64))
@@ -635,9 +649,17 @@ pub(crate) fn int_field(
     } else {
         SpanKind::Part
     };
+    let val = match interp {
+        Interp::EsmClass
+        | Interp::RegisteredDelivery
+        | Interp::DataCoding
+        | Interp::ProtocolId
+        | Interp::InterfaceVersion => Val::Hex(v as u64),
+        _ => Val::Int(v as u64),
+    };
     d.span(
         Span::new(name, r.clone(), depth, kind)
-            .val(Val::Int(v as u64))
+            .val(val)
             .meaning(meaning),
     );
     let at = r.start;
@@ -808,7 +830,11 @@ fn dest_list(d: &mut Dec) {
         match flag {
             1 => {
                 let ton = read_u8_part(d, "dest_addr_ton", Interp::Ton);
-                let npi = read_u8_part(d, "dest_addr_npi", Interp::Npi);
+                let npi = if d.truncated {
+                    None
+                } else {
+                    read_u8_part(d, "dest_addr_npi", Interp::Npi)
+                };
                 let addr = if d.truncated {
                     None
                 } else {

@@ -19,6 +19,14 @@ pub fn plausible_header(b: &[u8]) -> bool {
         && (commands::is_response(h.command_id) || h.command_status == 0)
 }
 
+/// True when `b` starts with a header whose command_length is sane (16 up to the maximum). Used to
+/// trust a command_length that lands exactly on the next header, even when that PDU is unusual
+/// (unknown command_id, request with a status): it is still a PDU of its own.
+fn sane_header(b: &[u8]) -> bool {
+    Header::parse(b)
+        .is_some_and(|h| (HEADER_LEN..=MAX_PDU_LEN).contains(&(h.command_length as usize)))
+}
+
 /// Split a pasted stream into PDUs by their command_length. When a length is wrong, the PDU runs
 /// to the next plausible header (or the end), so one bad length does not derail the rest.
 pub fn split_stream(bytes: &[u8]) -> Vec<Range<usize>> {
@@ -34,7 +42,7 @@ pub fn split_stream(bytes: &[u8]) -> Vec<Range<usize>> {
         let len = be32(rest, 0..4).unwrap_or(0) as usize;
         if (HEADER_LEN..=rest.len()).contains(&len) {
             let next = pos + len;
-            if next == n || plausible_header(&bytes[next..]) {
+            if next == n || sane_header(&bytes[next..]) {
                 out.push(pos..next);
                 pos = next;
                 continue;

@@ -236,7 +236,7 @@ pub(crate) fn cross_checks(d: &mut Dec, def: &CommandDef) {
     };
     if sm_len > 0 && d.pdu.tlv(0x0424).is_some() {
         d.diag(
-            16,
+            d.sm_length_at.unwrap_or(16),
             Severity::Error,
             format!("{} carries both short_message and message_payload; use one (sm_length 0 with message_payload)", def.name),
             None,

@@ -130,6 +130,11 @@ impl Pdu {
         self.with(name, Value::Str(s.as_ref().to_vec()))
     }
 
+    /// Set an octet-string field (short_message).
+    pub fn with_octets(self, name: &'static str, b: impl AsRef<[u8]>) -> Self {
+        self.with(name, Value::Octets(b.as_ref().to_vec()))
+    }
+
     /// Add a TLV.
     pub fn with_tlv(mut self, tag: u16, value: impl Into<Vec<u8>>) -> Self {
         self.tlvs.push(Tlv {

@@ -25,6 +25,7 @@ pub(crate) fn try_repairs(
         return None;
     }
     let mut best: Option<DecodedAttempt> = None;
+    let mut others: Vec<Variant> = Vec::new();
     for time4 in [false, true] {
         for smlen16 in [false, true] {
             for missing in 0..=2u8 {
@@ -43,13 +44,18 @@ pub(crate) fn try_repairs(
                     && !a.0.repairs.is_empty();
                 // a "fit" that ends in TLVs would be guesswork: require the message to end the PDU.
                 let ends_in_message = a.0.pdu.tlvs.is_empty();
-                if fits
-                    && ends_in_message
-                    && best
+                if fits && ends_in_message {
+                    if best
                         .as_ref()
                         .is_none_or(|b| a.0.repairs.len() < b.0.repairs.len())
-                {
-                    best = Some(a);
+                    {
+                        if let Some(b) = best.take() {
+                            others.push(b.0.variant);
+                        }
+                        best = Some(a);
+                    } else {
+                        others.push(v);
+                    }
                 }
             }
         }
@@ -82,6 +88,20 @@ pub(crate) fn try_repairs(
                 .map(|f| format!("Corrected PDU: {}", hex::encode_upper(f))),
         },
     );
+    for v in others {
+        d.diagnostics.insert(
+            1,
+            Diagnostic {
+                offset: 0,
+                severity: Severity::Info,
+                message: format!(
+                    "another reading fits the bytes too, with more mistakes: {}",
+                    describe(v)
+                ),
+                hint: None,
+            },
+        );
+    }
     d.repaired = fixed;
     Some(d)
 }
@@ -92,4 +112,21 @@ fn strict_len_errors(a: &DecodedAttempt) -> usize {
         .iter()
         .filter(|x| x.severity == Severity::Error && x.message.starts_with("command_length says"))
         .count()
+}
+
+/// A short description of a combination of mistakes.
+fn describe(v: Variant) -> String {
+    let mut parts = Vec::new();
+    if v.time4 {
+        parts.push("NULL times written as four zero octets");
+    }
+    match v.missing {
+        1 => parts.push("data_coding missing"),
+        2 => parts.push("registered_delivery and data_coding missing"),
+        _ => {}
+    }
+    if v.smlen16 {
+        parts.push("sm_length written on two octets");
+    }
+    parts.join(", ")
 }

@@ -104,15 +104,6 @@ pub fn dump(d: &Decoded, style: &Style, opts: &DumpOptions) -> String {
             diag_lines(&mut out, diag, style, opts.width);
         }
     }
-    if let Some(fixed) = &d.repaired {
-        let _ = writeln!(out, "{}", style.paint(Role::Note, "  corrected PDU:"));
-        for chunk in hex::encode_upper(fixed)
-            .as_bytes()
-            .chunks(opts.width.saturating_sub(4).max(16))
-        {
-            let _ = writeln!(out, "    {}", String::from_utf8_lossy(chunk));
-        }
-    }
     out
 }
 
@@ -218,7 +209,8 @@ fn row(out: &mut String, d: &Decoded, s: &Span, has_kids: bool, style: &Style, o
 }
 
 fn value_parts(s: &Span, opts: &DumpOptions) -> (String, Option<String>) {
-    if s.secret && !opts.show_secrets {
+    let empty = matches!(&s.value, Some(crate::codec::Val::Str(v)) if v.is_empty());
+    if s.secret && !opts.show_secrets && !empty {
         let n = match &s.value {
             Some(crate::codec::Val::Str(v)) => v.chars().count(),
             _ => 0,

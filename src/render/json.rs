@@ -67,7 +67,7 @@ pub fn pdu_json(d: &Decoded, input_offset: usize, opts: &JsonOptions) -> J {
         o.insert("sequence_number".into(), json!(h.sequence_number));
     }
     o.insert("octets".into(), json!(d.bytes.len()));
-    o.insert("hex".into(), json!(hex::encode_upper(&d.bytes)));
+    o.insert("hex".into(), json!(masked_hex(d, opts)));
     o.insert("malformed".into(), json!(d.is_malformed()));
 
     let mut fields: Vec<J> = Vec::new();
@@ -160,4 +160,18 @@ pub fn pdu_json(d: &Decoded, input_offset: usize, opts: &JsonOptions) -> J {
         }
     }
     J::Object(o)
+}
+
+/// The whole PDU in hex, with the octets of secret fields masked unless secrets are shown.
+fn masked_hex(d: &Decoded, opts: &JsonOptions) -> String {
+    let mut h = hex::encode_upper(&d.bytes);
+    if !opts.show_secrets {
+        for s in d.spans.iter().filter(|s| s.secret) {
+            let (a, b) = (s.range.start * 2, (s.range.end * 2).min(h.len()));
+            if a < b {
+                h.replace_range(a..b, &"*".repeat(b - a));
+            }
+        }
+    }
+    h
 }

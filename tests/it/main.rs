@@ -1,6 +1,10 @@
 //! Integration tests of the smppdiag binary and library (one test binary).
 
 mod capture;
+mod codec_golden;
+mod codec_negative;
+mod codec_props;
+mod decode;
 mod explain;
 mod interop;
 mod peers;
