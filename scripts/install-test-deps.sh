@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the third-party peers the integration tests run against:
-#   - Debian's tshark (and text2pcap), the reference SMPP decoder;
+#   - Debian's tshark (and text2pcap), the reference SMPP decoder, and tcpdump;
 #   - node-smpp (npm package `smpp`, pinned in tests/peers/package-lock.json);
 #   - smpplib (PyPI, pinned in tests/peers/requirements.txt) in tests/peers/.venv.
 # Idempotent: a step whose result is already there is skipped, so reruns are quick.
@@ -36,6 +36,13 @@ else
     # Answer the "should non-superusers capture packets?" question up front.
     echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
     apt_install tshark
+fi
+
+# --- tcpdump (capture tests record real sessions on loopback) ----------------------
+if command -v tcpdump >/dev/null 2>&1; then
+    say "tcpdump present: $(tcpdump --version 2>&1 | head -n 1)"
+else
+    apt_install tcpdump
 fi
 
 # --- node and npm ---------------------------------------------------------------

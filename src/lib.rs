@@ -12,6 +12,7 @@
 //! - [`server`]: `serve`, an SMSC simulator that reproduces SMPP errors on demand.
 //! - [`exit`]: the exit codes every subcommand shares.
 
+pub mod capture;
 pub mod cli;
 pub mod codec;
 pub mod exit;

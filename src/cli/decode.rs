@@ -14,7 +14,7 @@ use crate::render::json::{pdu_json, JsonOptions};
 /// Arguments of `decode`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = format!("Examples:\n  smppdiag decode 00000010800000040000005800000001\n  smppdiag decode '0000001C (Length) 00000002 (Command ID) ...'\n  xxd capture.bin | smppdiag decode\n  smppdiag decode --file pdus.txt --json\n\n{}", crate::exit::Exit::help_text())
+    after_help = format!("Examples:\n  smppdiag decode 00000010800000040000005800000001\n  smppdiag decode '0000001C (Length) 00000002 (Command ID) ...'\n  xxd capture.bin | smppdiag decode\n  smppdiag decode --file pdus.txt --json\n  smppdiag decode --pcap capture.pcapng --summary\n\n{}", crate::exit::Exit::help_text())
 )]
 pub struct DecodeArgs {
     /// Hex to decode (all arguments are joined); `-` or nothing reads standard input.
@@ -31,10 +31,28 @@ pub struct DecodeArgs {
     /// Show every byte of long fields.
     #[arg(long)]
     pub full: bool,
+    /// Capture input (`--pcap FILE`) and its filters.
+    #[command(flatten)]
+    pub pcap: crate::capture::PcapArgs,
 }
 
 /// Run `decode`.
 pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
+    if args.pcap.pcap.is_some() {
+        let opts = crate::capture::run::RunOptions {
+            json: args.json,
+            show_secrets: args.show_secrets,
+            full: args.full,
+            style: ctx.style,
+        };
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        return Ok(crate::capture::run::run(
+            &args.pcap,
+            opts,
+            &mut out,
+            &mut std::io::stderr(),
+        )?);
+    }
     let mut texts: Vec<(String, String)> = Vec::new();
     for f in &args.file {
         let t = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;

@@ -1,5 +1,6 @@
 //! Integration tests of the smppdiag binary and library (one test binary).
 
+mod capture;
 mod codec_golden;
 mod codec_negative;
 mod codec_props;
