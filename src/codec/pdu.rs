@@ -186,7 +186,11 @@ impl Pdu {
             sequence_number: self.sequence_number,
         }
         .emit(&mut out);
+        // An error response with no body field set is written the spec's way: header only.
+        let bodiless_error =
+            self.is_response() && self.command_status != 0 && self.fields.is_empty();
         match commands::lookup(self.command_id) {
+            Some(_) if bodiless_error => {}
             Some(def) => {
                 for fd in def.body {
                     self.encode_field(fd.name, fd.kind, &mut out)?;

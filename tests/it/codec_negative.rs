@@ -511,3 +511,15 @@ fn stream_keeps_request_with_status_as_own_pdu() {
     let got: Vec<usize> = parts.iter().map(|(o, _)| *o).collect();
     assert_eq!(got, vec![0, 16]);
 }
+
+/// Fuzzing found it: an error response without a body must encode without one, so that
+/// decode → encode → decode is stable (crash-ddee9b4356a1464f26b746ce271f317ab3d5ede6).
+#[test]
+fn error_response_without_body_round_trips() {
+    let bytes = h("00000010 80000004 00001080 0000000E");
+    let p = decode_pdu(&bytes).expect("a bodiless error response is well-formed");
+    assert!(p.fields.is_empty());
+    let again = p.encode().expect("encodes");
+    assert_eq!(again, bytes);
+    assert_eq!(decode_pdu(&again), Ok(p));
+}
