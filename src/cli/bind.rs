@@ -47,7 +47,7 @@ pub fn run(args: BindArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         .ok()
         .filter(|d| !d.is_zero())
         .ok_or_else(|| anyhow::anyhow!("--enquire-link must be a number of seconds > 0"))?;
-    let out = OutHandle::new(&args.conn, ctx.style);
+    let out = OutHandle::new(&args.conn, ctx.style)?;
     let rt = connect::runtime()?;
     let exit = rt.block_on(async {
         let work = session_body(&args.conn, &params, hold, el, &out);

@@ -4,13 +4,16 @@
 
 use std::collections::HashSet;
 use std::io::{BufWriter, Stdout, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
 use serde_json::json;
 
+use crate::capture::writer::PcapRecorder;
+use crate::capture::Direction as CaptureDirection;
 use crate::codec;
 use crate::exit::Exit;
 use crate::render::dump::{dump, DumpOptions};
@@ -113,6 +116,10 @@ pub struct ConnectArgs {
     /// Show passwords instead of redacting them.
     #[arg(long, help_heading = "Output")]
     pub show_secrets: bool,
+    /// Also write every PDU of the session, both ways, to this pcap file (opens in Wireshark;
+    /// `smppdiag decode --pcap` reads it back).
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub pcap_out: Option<PathBuf>,
 }
 
 fn secs(what: &str, v: f64) -> anyhow::Result<Duration> {
@@ -196,6 +203,59 @@ pub struct Out {
     json: JsonOptions,
     explained: HashSet<u32>,
     w: BufWriter<Stdout>,
+    pcap: Option<Recording>,
+}
+
+/// A `--pcap-out` recording: the session's bytes with synthetic TCP/IP framing.
+struct Recording {
+    rec: Option<PcapRecorder>,
+    start: SystemTime,
+}
+
+impl Recording {
+    /// Start recording to `path`. The capture's addresses are the SMSC's (when the host is an
+    /// address; a documentation address otherwise) and a made-up client port: only labels.
+    fn create(path: &std::path::Path, host: &str, port: u16) -> anyhow::Result<Self> {
+        let server_ip: IpAddr = host
+            .parse()
+            .unwrap_or(IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1)));
+        let client_ip = match server_ip {
+            IpAddr::V4(a) if a.is_loopback() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10)),
+            IpAddr::V6(a) if a.is_loopback() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 10)),
+        };
+        let rec = PcapRecorder::create(
+            path,
+            SocketAddr::new(client_ip, 40000),
+            SocketAddr::new(server_ip, port),
+        )
+        .with_context(|| format!("creating {}", path.display()))?;
+        Ok(Recording {
+            rec: Some(rec),
+            start: SystemTime::now(),
+        })
+    }
+
+    fn record(&mut self, dir: Direction, bytes: &[u8], at: Duration) {
+        let d = match dir {
+            Direction::Sent => CaptureDirection::ClientToServer,
+            Direction::Received => CaptureDirection::ServerToClient,
+        };
+        if let Some(r) = self.rec.as_mut() {
+            if r.record(d, bytes, self.start + at).is_err() {
+                self.rec = None; // a failing file stops recording, never the session
+            }
+        }
+    }
+}
+
+impl Drop for Recording {
+    fn drop(&mut self) {
+        if let Some(r) = self.rec.take() {
+            let _ = r.finish();
+        }
+    }
 }
 
 /// A handle on the shared output.
@@ -204,14 +264,14 @@ pub struct OutHandle(pub Arc<Mutex<Out>>);
 
 impl OutHandle {
     /// New output for these options.
-    pub fn new(args: &ConnectArgs, style: Style) -> Self {
+    pub fn new(args: &ConnectArgs, style: Style) -> anyhow::Result<Self> {
         let mode = match (args.json, args.quiet) {
             (false, false) => Mode::Human,
             (true, false) => Mode::Json,
             (false, true) => Mode::Quiet,
             (true, true) => Mode::QuietJson,
         };
-        OutHandle(Arc::new(Mutex::new(Out {
+        Ok(OutHandle(Arc::new(Mutex::new(Out {
             style,
             mode,
             dump: DumpOptions {
@@ -223,7 +283,11 @@ impl OutHandle {
             },
             explained: HashSet::new(),
             w: BufWriter::new(std::io::stdout()),
-        })))
+            pcap: match &args.pcap_out {
+                Some(p) => Some(Recording::create(p, &args.host, args.port)?),
+                None => None,
+            },
+        }))))
     }
 
     /// Run `f` on the output.
@@ -312,6 +376,9 @@ impl Out {
     }
 
     fn pdu_event(&mut self, dir: Direction, bytes: &[u8], at: Duration, rtt: Option<Duration>) {
+        if let Some(p) = self.pcap.as_mut() {
+            p.record(dir, bytes, at);
+        }
         match self.mode {
             Mode::Human => {
                 let d = codec::decode(bytes);

@@ -483,7 +483,7 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         refs,
     };
     let overall = args.conn.overall()?;
-    let out = OutHandle::new(&args.conn, ctx.style);
+    let out = OutHandle::new(&args.conn, ctx.style)?;
     let rt = connect::runtime()?;
     let exit = rt.block_on(async {
         let work = body_async(&args.conn, &params, &plan, &what, &out);

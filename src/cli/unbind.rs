@@ -36,7 +36,7 @@ pub fn run(args: UnbindArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     let linger = Duration::try_from_secs_f64(args.linger)
         .map_err(|_| anyhow::anyhow!("--linger must be a number of seconds >= 0"))?;
     let overall = args.conn.overall()?;
-    let out = OutHandle::new(&args.conn, ctx.style);
+    let out = OutHandle::new(&args.conn, ctx.style)?;
     let rt = connect::runtime()?;
     let exit = rt.block_on(async {
         let work = body(&args, &params, linger, &out);

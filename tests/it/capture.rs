@@ -498,3 +498,75 @@ fn mid_stream_capture_says_it_resynchronised() {
         "{text}"
     );
 }
+
+// ------------------------------------------------------------------ --pcap-out
+
+/// `send --pcap-out` against the node-smpp SMSC: the recording is valid for tshark, and
+/// `decode --pcap` gives back the PDUs the session printed (same commands, sequence numbers and
+/// statuses), in the same order.
+#[test]
+fn send_pcap_out_records_the_session() {
+    let smsc = node_smsc(&["--account", "acme:secret", "--throttle-every", "3"]);
+    let file = fixtures().join("send-pcap-out.pcap");
+    let _ = std::fs::remove_file(&file);
+    let port = smsc.port.to_string();
+    let out = smppdiag(&[
+        "--color",
+        "never",
+        "send",
+        "--port",
+        &port,
+        "--system-id",
+        "acme",
+        "--password",
+        "secret",
+        "--to",
+        "447700900123",
+        "--text",
+        "recorded",
+        "--count",
+        "4",
+        "--json",
+        "--pcap-out",
+        file.to_str().unwrap(),
+    ]);
+    // Message 3 is throttled: exit 1, but the session and its recording are complete.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: Vec<(u32, u32, u32)> = json_lines(&out)
+        .into_iter()
+        .filter(|j| j.get("direction").is_some())
+        .map(|j| {
+            (
+                j["command_id"].as_u64().unwrap() as u32,
+                j["sequence_number"].as_u64().unwrap() as u32,
+                j["command_status"].as_u64().unwrap() as u32,
+            )
+        })
+        .collect();
+    assert!(
+        printed.len() >= 10,
+        "bind, 4 submits, unbind and their responses: {printed:?}"
+    );
+    let (ours, dec) = our_rows(&file, &["--port", &port]);
+    assert!(
+        dec.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dec.stderr)
+    );
+    let ours: Vec<(u32, u32, u32)> = ours.iter().map(|r| (r.1, r.2, r.3)).collect();
+    assert_eq!(ours, printed);
+    let theirs: Vec<(u32, u32, u32)> = tshark_rows(&file, smsc.port)
+        .iter()
+        .map(|r| (r.1, r.2, r.3))
+        .collect();
+    assert_eq!(theirs, printed);
+    assert!(
+        printed.iter().any(|r| r.2 == 0x58),
+        "the throttled answer is recorded too"
+    );
+}
