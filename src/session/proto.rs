@@ -13,6 +13,7 @@ use crate::codec::frame::{check_frame, Frame};
 use crate::codec::{decode_pdu_fast, Header, Pdu, MAX_PDU_LEN};
 use crate::spec::commands;
 
+use super::conn::TcpHandle;
 use super::seq::SeqGen;
 use super::{Direction, Note, Observer, SessionError};
 
@@ -196,6 +197,8 @@ pub struct Session<S> {
     eof: bool,
     coalesce: Option<Coalesce>,
     responses_since_read: usize,
+    tcp: Option<TcpHandle>,
+    ack_every_read: bool,
     /// PDUs from the peer that failed strict decoding.
     pub malformed: u64,
 }
@@ -219,6 +222,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             eof: false,
             coalesce: None,
             responses_since_read: 0,
+            tcp: None,
+            ack_every_read: false,
             malformed: 0,
         }
     }
@@ -233,6 +238,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
     /// reads as soon as anything arrives (the default).
     pub fn set_read_coalescing(&mut self, c: Option<Coalesce>) {
         self.coalesce = c;
+    }
+
+    /// The TCP socket under the stream, for [`Session::set_ack_every_read`].
+    pub fn with_tcp(mut self, tcp: Option<TcpHandle>) -> Self {
+        self.tcp = tcp;
+        self
+    }
+
+    /// Acknowledge what is read at once (see [`TcpHandle::quickack`]): for the tail of a run,
+    /// when no more requests will carry our ACKs. Needs [`Session::with_tcp`]; one more system
+    /// call per read.
+    pub fn set_ack_every_read(&mut self, on: bool) {
+        self.ack_every_read = on;
     }
 
     /// Start sequence numbers at `first` (tests of the wrap-around).
@@ -513,7 +531,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             };
             match read {
                 Some(Ok(0)) => self.eof = true,
-                Some(Ok(_)) => {}
+                Some(Ok(_)) => {
+                    if self.ack_every_read {
+                        if let Some(t) = &self.tcp {
+                            t.quickack();
+                        }
+                    }
+                }
                 Some(Err(e)) => return Err(SessionError::Io(e)),
                 None => {
                     let now = Instant::now();

@@ -208,6 +208,8 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         if !new_left && due.is_empty() && session.in_flight() == 0 {
             break;
         }
+        // Nothing more to send (retries aside): no request will carry our ACKs any more.
+        session.set_ack_every_read(!new_left && due.is_empty());
         // Something to send now?
         let retry_ready = due.peek().is_some_and(|Reverse((t, _))| *t <= now);
         let mut wake: Option<Instant> = due.peek().map(|Reverse((t, _))| *t);
@@ -341,6 +343,7 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         }
     }
     session.set_read_coalescing(None);
+    session.set_ack_every_read(false);
     out.summary.elapsed = first_sent.map_or(Duration::ZERO, |t| last_response - t);
     out.summary.send_span = first_sent.map_or(Duration::ZERO, |t| last_sent - t);
     out.summary.malformed = session.malformed;
