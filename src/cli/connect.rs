@@ -569,9 +569,10 @@ pub async fn open(
     let copts = args
         .connect_options()
         .map_err(|e| SessionError::Tls(e.to_string()))?;
-    let stream = conn::connect(&copts).await?;
+    let (stream, tcp) = conn::connect_with_handle(&copts).await?;
     let rt = args.response_timeout().unwrap_or(Duration::from_secs(10));
     Ok(Session::new(stream, Box::new(out.clone()))
+        .with_tcp(tcp)
         .with_response_timeout(rt)
         .with_interrupt(ctrl_c()))
 }

@@ -629,6 +629,7 @@ fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what:
             "sent": s.sent, "accepted": s.accepted, "rejected": rejected,
             "retries": s.retries, "failed": s.failed,
             "elapsed_s": s.elapsed.as_secs_f64(), "throughput": s.throughput(),
+            "send_span_s": s.send_span.as_secs_f64(), "send_rate": s.send_rate(),
             "latency_ms": {"p50": ms(s.latency.quantile(0.5)), "p99": ms(s.latency.quantile(0.99)),
                            "max": ms(s.latency.max())},
             "message_ids": out.message_ids,
@@ -660,6 +661,13 @@ fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what:
         fmt_dur(s.latency.quantile(0.99)),
         fmt_dur(s.latency.max())
     ));
+    if s.sent >= 2 {
+        o.line(&format!(
+            "  sent at {:.1} msg/s (first to last submission, over {})",
+            s.send_rate(),
+            fmt_dur(s.send_span)
+        ));
+    }
     if plan.count == 1 && !out.message_ids.is_empty() {
         o.line(&format!(
             "  message id{}: {}",

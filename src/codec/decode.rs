@@ -107,6 +107,39 @@ pub fn decode_pdu(bytes: &[u8]) -> Result<Pdu, DecodeError> {
     }
 }
 
+/// command_id of the responses whose body is a lone message_id (submit_sm_resp, data_sm_resp),
+/// the ones [`decode_pdu_fast`] reads without the general decoder.
+const MESSAGE_ID_RESPONSES: &[u32] = &[0x8000_0004, 0x8000_0103];
+
+/// Longest message_id, NUL included (SMPP 3.4 and 5.0).
+const MESSAGE_ID_MAX: usize = 65;
+
+/// [`decode_pdu`] with a fast path for the commonest PDU of a load run: a submit_sm_resp or
+/// data_sm_resp whose body is exactly one NUL-terminated printable message_id of at most 64
+/// characters (no TLVs). Such a PDU is read directly, without the general decoder; the result is
+/// the same as [`decode_pdu`]'s. Anything else goes through [`decode_pdu`].
+pub fn decode_pdu_fast(bytes: &[u8]) -> Result<Pdu, DecodeError> {
+    match message_id_response(bytes) {
+        Some(p) => Ok(p),
+        None => decode_pdu(bytes),
+    }
+}
+
+fn message_id_response(bytes: &[u8]) -> Option<Pdu> {
+    let h = Header::parse(bytes)?;
+    if h.command_length as usize != bytes.len() || !MESSAGE_ID_RESPONSES.contains(&h.command_id) {
+        return None;
+    }
+    let body = bytes.get(HEADER_LEN..)?;
+    let (&last, id) = body.split_last()?;
+    if last != 0 || body.len() > MESSAGE_ID_MAX || !id.iter().all(|b| (0x20..0x7F).contains(b)) {
+        return None;
+    }
+    let mut p = Pdu::new(h.command_id, h.sequence_number).with_str("message_id", id);
+    p.command_status = h.command_status;
+    Some(p)
+}
+
 /// Repairs tried when the strict reading fails (see [`super::repair`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Variant {
@@ -948,4 +981,77 @@ fn unsuccess_list(d: &mut Dec) {
         }
     }
     d.pdu.fields.insert("unsuccess_sme", Value::Unsuccess(list));
+}
+
+#[cfg(test)]
+mod fast_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn pdu(command_id: u32, status: u32, body: &[u8]) -> Vec<u8> {
+        let mut v = Vec::new();
+        Header {
+            command_length: (16 + body.len()) as u32,
+            command_id,
+            command_status: status,
+            sequence_number: 7,
+        }
+        .emit(&mut v);
+        v.extend_from_slice(body);
+        v
+    }
+
+    #[test]
+    fn fast_path_reads_a_plain_submit_sm_resp() {
+        let b = pdu(0x8000_0004, 0, b"m0001\0");
+        assert!(message_id_response(&b).is_some());
+        let p = decode_pdu_fast(&b).unwrap();
+        assert_eq!(p, decode_pdu(&b).unwrap());
+        assert_eq!(p.string("message_id").as_deref(), Some("m0001"));
+        assert_eq!((p.command_id, p.sequence_number), (0x8000_0004, 7));
+    }
+
+    #[test]
+    fn other_shapes_take_the_general_decoder() {
+        // No NUL, a TLV after the id, an over-long id, a non-printable octet, another command,
+        // an empty body, a length that disagrees with the bytes.
+        let long = [b'a'; 65];
+        let mut long_z = long.to_vec();
+        long_z.push(0);
+        let mut bad_len = pdu(0x8000_0004, 0, b"x\0");
+        bad_len[3] = 40;
+        for b in [
+            pdu(0x8000_0004, 0, b"m0001"),
+            pdu(0x8000_0004, 0, b"m1\0\x04\x25\0\x01\x01"),
+            pdu(0x8000_0004, 0, &long_z),
+            pdu(0x8000_0004, 0, b"m\x01\0"),
+            pdu(0x8000_0009, 0, b"smsc\0"),
+            pdu(0x8000_0004, 0x58, b""),
+            bad_len,
+        ] {
+            assert!(message_id_response(&b).is_none(), "{b:02X?}");
+            assert_eq!(decode_pdu_fast(&b), decode_pdu(&b));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fast_path_agrees_with_decode_pdu(
+            cmd in prop::sample::select(vec![0x8000_0004u32, 0x8000_0103, 0x8000_0021, 0x8000_0005]),
+            status in prop::sample::select(vec![0u32, 0x58]),
+            body in prop::collection::vec(prop::sample::select(vec![0u8, 1, 0x20, b'7', b'a', 0x7E, 0x7F, 0xC3]), 0..70),
+        ) {
+            let b = pdu(cmd, status, &body);
+            prop_assert_eq!(decode_pdu_fast(&b), decode_pdu(&b));
+        }
+
+        #[test]
+        fn fast_path_agrees_on_printable_ids(id in "[ -~]{0,66}", status in 0u32..0x100) {
+            let mut body = id.into_bytes();
+            body.push(0);
+            let b = pdu(0x8000_0004, status, &body);
+            prop_assert_eq!(message_id_response(&b).is_some(), body.len() <= MESSAGE_ID_MAX);
+            prop_assert_eq!(decode_pdu_fast(&b), decode_pdu(&b));
+        }
+    }
 }

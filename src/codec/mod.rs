@@ -24,7 +24,9 @@ pub mod time;
 mod tlv;
 pub mod udh;
 
-pub use decode::{decode, decode_pdu, decode_with, DecodeError, DecodeOptions, Decoded};
+pub use decode::{
+    decode, decode_pdu, decode_pdu_fast, decode_with, DecodeError, DecodeOptions, Decoded,
+};
 pub use header::{Header, HEADER_LEN, MAX_PDU_LEN};
 pub use pdu::{Dest, EncodeError, Pdu, Tlv, UnsuccessSme, Value};
 pub use span::{Diagnostic, Severity, Span, SpanKind, Val};

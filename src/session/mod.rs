@@ -24,7 +24,7 @@ pub mod send;
 pub mod seq;
 pub mod stats;
 
-pub use self::proto::{BindMode, BindParams, Event, Pending, Session, UnbindReport};
+pub use self::proto::{BindMode, BindParams, Coalesce, Event, Pending, Session, UnbindReport};
 
 /// Which way a PDU went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

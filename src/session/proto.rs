@@ -10,9 +10,10 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::codec::frame::{check_frame, Frame};
-use crate::codec::{decode_pdu, Header, Pdu, MAX_PDU_LEN};
+use crate::codec::{decode_pdu_fast, Header, Pdu, MAX_PDU_LEN};
 use crate::spec::commands;
 
+use super::conn::TcpHandle;
 use super::seq::SeqGen;
 use super::{Direction, Note, Observer, SessionError};
 
@@ -149,6 +150,36 @@ pub struct UnbindReport {
     pub closed_by_peer: bool,
 }
 
+/// Read coalescing, for load runs (see [`Session::set_read_coalescing`]).
+///
+/// Many SMSCs write each response on its own, so a client that reads as soon as anything
+/// arrives wakes up once or twice per response: a system call or three and a context switch
+/// per message, for both sides. When the peer has plenty of requests queued, letting responses
+/// gather for a moment before reading costs no throughput (the peer keeps working meanwhile)
+/// and lets one read, and the one write of new requests that follows it, carry many PDUs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Coalesce {
+    /// Gather only while at least this many requests are in flight.
+    pub min_in_flight: usize,
+    /// Gather only when the previous read brought fewer than this many responses.
+    pub small_read: usize,
+    /// How long to let responses gather (rounded up to the timer's millisecond).
+    pub delay: Duration,
+}
+
+impl Coalesce {
+    /// The setting for a window of `window` requests: gather while at least half of it is in
+    /// flight and the previous read brought fewer than an eighth of it; `None` for windows below
+    /// 8 (nothing to gather).
+    pub fn for_window(window: usize) -> Option<Coalesce> {
+        (window >= 8).then(|| Coalesce {
+            min_in_flight: window / 2,
+            small_read: window / 8,
+            delay: Duration::from_micros(500),
+        })
+    }
+}
+
 /// One SMPP session over a byte stream.
 pub struct Session<S> {
     stream: S,
@@ -164,6 +195,10 @@ pub struct Session<S> {
     observer: Box<dyn Observer>,
     interrupt: Option<watch::Receiver<bool>>,
     eof: bool,
+    coalesce: Option<Coalesce>,
+    responses_since_read: usize,
+    tcp: Option<TcpHandle>,
+    ack_every_read: bool,
     /// PDUs from the peer that failed strict decoding.
     pub malformed: u64,
 }
@@ -185,6 +220,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             observer,
             interrupt: None,
             eof: false,
+            coalesce: None,
+            responses_since_read: 0,
+            tcp: None,
+            ack_every_read: false,
             malformed: 0,
         }
     }
@@ -193,6 +232,25 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
     pub fn with_response_timeout(mut self, t: Duration) -> Self {
         self.response_timeout = t;
         self
+    }
+
+    /// Let responses gather before reading while the peer is busy (see [`Coalesce`]); `None`
+    /// reads as soon as anything arrives (the default).
+    pub fn set_read_coalescing(&mut self, c: Option<Coalesce>) {
+        self.coalesce = c;
+    }
+
+    /// The TCP socket under the stream, for [`Session::set_ack_every_read`].
+    pub fn with_tcp(mut self, tcp: Option<TcpHandle>) -> Self {
+        self.tcp = tcp;
+        self
+    }
+
+    /// Acknowledge what is read at once (see [`TcpHandle::quickack`]): for the tail of a run,
+    /// when no more requests will carry our ACKs. Needs [`Session::with_tcp`]; one more system
+    /// call per read.
+    pub fn set_ack_every_read(&mut self, on: bool) {
+        self.ack_every_read = on;
     }
 
     /// Start sequence numbers at `first` (tests of the wrap-around).
@@ -358,9 +416,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 None
             };
             let rtt = matched.map(|p| now - p.sent_at);
+            if matched.is_some() {
+                self.responses_since_read += 1;
+            }
             self.observer
                 .pdu(Direction::Received, frame, now - self.start, rtt);
-            let pdu = match decode_pdu(frame) {
+            let pdu = match decode_pdu_fast(frame) {
                 Ok(p) => p,
                 Err(e) => {
                     self.malformed += 1;
@@ -455,6 +516,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 (Some((_, a)), None) => Some(a),
                 (None, b) => b,
             };
+            let small = std::mem::take(&mut self.responses_since_read);
+            if let Some(c) = self.coalesce {
+                if small < c.small_read && self.pending.len() >= c.min_in_flight {
+                    let until = Instant::now() + c.delay;
+                    tokio::time::sleep_until(wake.map_or(until, |w| w.min(until))).await;
+                }
+            }
             let interrupt = self.interrupt.clone();
             let read = tokio::select! {
                 r = self.stream.read_buf(&mut self.rbuf) => Some(r),
@@ -463,7 +531,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             };
             match read {
                 Some(Ok(0)) => self.eof = true,
-                Some(Ok(_)) => {}
+                Some(Ok(_)) => {
+                    if self.ack_every_read {
+                        if let Some(t) = &self.tcp {
+                            t.quickack();
+                        }
+                    }
+                }
                 Some(Err(e)) => return Err(SessionError::Io(e)),
                 None => {
                     let now = Instant::now();
@@ -707,6 +781,14 @@ mod tests {
         );
         assert_eq!(t0.elapsed(), Duration::from_secs(3));
         assert_eq!(err.exit(), crate::exit::Exit::Network);
+    }
+
+    #[test]
+    fn coalescing_only_for_windows_worth_it() {
+        assert_eq!(Coalesce::for_window(1), None);
+        assert_eq!(Coalesce::for_window(7), None);
+        let c = Coalesce::for_window(100).unwrap();
+        assert_eq!((c.min_in_flight, c.small_read), (50, 12));
     }
 
     #[tokio::test]

@@ -19,7 +19,7 @@ use super::proto::id;
 use super::rate::RateLimiter;
 use super::retry::{Retry, RetryDecision};
 use super::stats::Summary;
-use super::{Event, Note, Session, SessionError};
+use super::{Coalesce, Event, Note, Session, SessionError};
 
 /// What to send and how.
 pub struct SendPlan {
@@ -197,8 +197,10 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
     let mut next_msg = 0u64;
     let mut next_part = 0usize;
     let mut first_sent: Option<Instant> = None;
+    let mut last_sent = Instant::now();
     let mut last_response = Instant::now();
     let keep_ids = plan.wait_receipts.is_some();
+    session.set_read_coalescing(Coalesce::for_window(window));
 
     loop {
         let now = Instant::now();
@@ -206,6 +208,8 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         if !new_left && due.is_empty() && session.in_flight() == 0 {
             break;
         }
+        // Nothing more to send (retries aside): no request will carry our ACKs any more.
+        session.set_ack_every_read(!new_left && due.is_empty());
         // Something to send now?
         let retry_ready = due.peek().is_some_and(|Reverse((t, _))| *t <= now);
         let mut wake: Option<Instant> = due.peek().map(|Reverse((t, _))| *t);
@@ -242,6 +246,7 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
                     l.consume(now);
                 }
                 first_sent.get_or_insert(now);
+                last_sent = now;
                 out.summary.sent += 1;
                 continue;
             }
@@ -266,15 +271,15 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
                             l.set_rate((l.rate() * 1.01).min(cap));
                         }
                     }
-                    let mid = pdu.string("message_id").unwrap_or_default();
-                    if keep_ids {
-                        awaiting.push(ReceiptOutcome {
-                            message_id: mid.clone(),
-                            state: None,
-                        });
-                        open_receipts += 1;
-                        out.message_ids.push(mid);
-                    } else if out.message_ids.len() < 16 {
+                    if keep_ids || out.message_ids.len() < 16 {
+                        let mid = pdu.string("message_id").unwrap_or_default();
+                        if keep_ids {
+                            awaiting.push(ReceiptOutcome {
+                                message_id: mid.clone(),
+                                state: None,
+                            });
+                            open_receipts += 1;
+                        }
                         out.message_ids.push(mid);
                     }
                 } else {
@@ -337,7 +342,10 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
             }
         }
     }
+    session.set_read_coalescing(None);
+    session.set_ack_every_read(false);
     out.summary.elapsed = first_sent.map_or(Duration::ZERO, |t| last_response - t);
+    out.summary.send_span = first_sent.map_or(Duration::ZERO, |t| last_sent - t);
     out.summary.malformed = session.malformed;
 
     if let Some(wait) = plan.wait_receipts {
@@ -486,6 +494,29 @@ mod tests {
         assert_eq!(peer.await.unwrap(), 500);
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn large_window_with_read_coalescing_completes() {
+        let (a, b) = tokio::io::duplex(1 << 16);
+        let peer = tokio::spawn(fake_smsc(b, |_| 0, false));
+        let mut s = Session::new(a, Box::new(Silent));
+        let plan = SendPlan {
+            parts: vec![submit()],
+            count: 3000,
+            window: 64,
+            rate: None,
+            retry: Box::new(NoRetry),
+            wait_receipts: None,
+            refs: vec![],
+        };
+        let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
+        assert_eq!(out.summary.accepted, 3000);
+        assert_eq!(out.message_ids.len(), 16);
+        assert_eq!(out.message_ids.first().map(String::as_str), Some("1"));
+        assert_eq!(s.in_flight(), 0);
+        drop(s);
+        assert_eq!(peer.await.unwrap(), 3000);
+    }
+
     #[tokio::test]
     async fn rejections_without_retry_are_counted() {
         let (a, b) = tokio::io::duplex(1 << 16);
@@ -589,5 +620,8 @@ mod tests {
         assert_eq!(out.summary.accepted, 201);
         let took = t0.elapsed().as_secs_f64();
         assert!((1.98..=2.01).contains(&took), "{took}");
+        // 201 submissions, 200 intervals of 10 ms from the first to the last.
+        let rate = out.summary.send_rate();
+        assert!((rate - 100.0).abs() < 1.0, "{rate}");
     }
 }

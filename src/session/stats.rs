@@ -103,6 +103,9 @@ pub struct Summary {
     pub latency: Histogram,
     /// Time from the first submission to the last response.
     pub elapsed: Duration,
+    /// Time from the first submission to the last one (retries included): the span over which
+    /// [`Summary::send_rate`] is measured, and what `--rate` paces.
+    pub send_span: Duration,
     /// Receipts by final state word.
     pub receipts: BTreeMap<String, u64>,
     /// Message ids whose receipt never came.
@@ -117,6 +120,19 @@ impl Summary {
         let s = self.elapsed.as_secs_f64();
         if s > 0.0 {
             self.accepted as f64 / s
+        } else {
+            0.0
+        }
+    }
+
+    /// Submissions per second, measured from the first submission to the last: `sent - 1`
+    /// intervals over [`Summary::send_span`] (0 with fewer than two submissions). This is the
+    /// rate `--rate` controls; it leaves out the wait for the last response, which depends on
+    /// the SMSC, not on the pacing.
+    pub fn send_rate(&self) -> f64 {
+        let s = self.send_span.as_secs_f64();
+        if self.sent >= 2 && s > 0.0 {
+            (self.sent - 1) as f64 / s
         } else {
             0.0
         }
@@ -155,6 +171,21 @@ mod tests {
         assert_eq!(h.quantile(0.0), Duration::ZERO);
         assert_eq!(h.quantile(1.0), Duration::from_secs(1 << 40));
         assert_eq!(Histogram::default().quantile(0.5), Duration::ZERO);
+    }
+
+    #[test]
+    fn send_rate_counts_intervals_between_first_and_last_submission() {
+        let mut s = Summary {
+            sent: 101,
+            send_span: Duration::from_secs(1),
+            ..Summary::default()
+        };
+        assert!((s.send_rate() - 100.0).abs() < 1e-9);
+        s.sent = 1;
+        assert_eq!(s.send_rate(), 0.0);
+        s.sent = 5;
+        s.send_span = Duration::ZERO;
+        assert_eq!(s.send_rate(), 0.0);
     }
 
     #[test]
