@@ -652,6 +652,61 @@ fn missing_receipt_fails_in_time() {
     assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
 }
 
+#[test]
+fn held_receiver_gets_the_receipt_and_answers_enquire_link() {
+    let mut s = acme(&["--dlr-delay", "100", "--enquire-link", "1"]);
+    let port = s.port;
+    let holder = std::thread::spawn(move || bind(port, &["--bind-mode", "rx", "--hold", "3"]));
+    s.wait_json("receiver bound", |e| e["event"] == "bind");
+    // A transmitter of the same system_id asks for a receipt: it goes to the receiver.
+    let (code, out) = send(
+        s.port,
+        &["--text", "hi", "--registered-delivery", "1", "-q"],
+    );
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = holder.join().expect("holder thread");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("deliver_sm  ESME_ROK  seq 1"), "{out}");
+    assert!(out.contains("deliver_sm_resp  ESME_ROK  seq 1"), "{out}");
+    assert!(out.contains("stat:DELIVRD"), "{out}");
+    // The server's idle enquire_link (every second) was answered.
+    assert!(out.contains("enquire_link_resp  ESME_ROK"), "{out}");
+    let ev = s.json_events();
+    let inbound = |cmd: &str| {
+        ev.iter()
+            .filter(|e| e["event"] == "pdu" && e["dir"] == "in" && e["command"] == cmd)
+            .count()
+    };
+    assert_eq!(inbound("deliver_sm_resp"), 1, "{ev:?}");
+    assert!(inbound("enquire_link_resp") >= 1, "{ev:?}");
+}
+
+#[test]
+fn server_stop_unbinds_a_held_session() {
+    let s = acme(&["--no-dlr", "--max-seconds", "1.5"]);
+    let t0 = Instant::now();
+    let (code, out) = bind(s.port, &["--hold", "20"]);
+    assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
+    // We answer the server's unbind; the hold ends early, reported as a network event.
+    assert!(out.contains("← ") && out.contains("  unbind  ESME_ROK  seq 1"));
+    assert!(out.contains("unbind_resp  ESME_ROK  seq 1"), "{out}");
+    assert_eq!(code, 4, "{out}");
+    assert_eq!(
+        failures(&out),
+        ["✗ the peer closed the connection (it sent unbind) while the session was held"],
+        "{out}"
+    );
+    let (lines, status) = s.finish();
+    assert!(status.success(), "{status}");
+    let sum: Value = serde_json::from_str(lines.last().unwrap()).unwrap();
+    let unbind_resp_in = sum["pdus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["dir"] == "in" && p["command"] == "unbind_resp");
+    assert!(unbind_resp_in, "{sum}");
+}
+
 // ------------------------------------------------------------------ long messages
 
 #[test]
