@@ -520,6 +520,72 @@ fn max_tps_throttling_survived_with_retry_and_rate() {
     );
 }
 
+/// Bug in send: the rate is halved for every throttled response, not once per throttling
+/// episode, so one window of throttled answers (20 here, all in the same millisecond) divides
+/// it by 2^20 and pins it at the 1 msg/s floor; recovery is +1 % per accepted message. The
+/// 40 messages then take about 30 s although the server throttled only the first 20 submits.
+#[test]
+fn one_throttled_window_does_not_collapse_the_rate() {
+    let s = acme(&["--no-dlr", "--fail", "ESME_RTHROTTLED:first=20"]);
+    let t0 = Instant::now();
+    let (code, out) = send(
+        s.port,
+        &[
+            "--text",
+            "hi",
+            "--count",
+            "40",
+            "--window",
+            "20",
+            "--retry",
+            "--retry-delay",
+            "0.05",
+            "-q",
+        ],
+    );
+    let took = t0.elapsed();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("accepted 40"), "{out}");
+    assert!(
+        took < Duration::from_secs(10),
+        "40 messages after one throttled window took {took:?}:\n{out}"
+    );
+}
+
+/// Bug in send: while a retry is due but the rate limiter holds it back, the send loop polls
+/// without sleeping (the wake-up time is the retry's, already past), burning a CPU core.
+#[test]
+fn a_retry_waiting_for_the_rate_does_not_spin() {
+    let s = acme(&["--no-dlr", "--fail", "ESME_RTHROTTLED:first=3"]);
+    let port = s.port.to_string();
+    let mut cmd = std::process::Command::new("/usr/bin/time");
+    cmd.args(["-f", "cpu %U %S"])
+        .arg(crate::peers::smppdiag_bin())
+        .args(["--color", "never", "send", "--port", &port])
+        .args(CREDS)
+        .args(TO)
+        .args(["--text", "hi", "--count", "3", "--rate", "1", "--retry"])
+        .args(["--retry-delay", "0.01", "--retry-after-attempts", "0", "-q"])
+        .stdin(Stdio::null());
+    let (code, out) = crate::util::run_cmd(cmd, crate::util::RUN_LIMIT);
+    assert_eq!(code, 0, "{out}");
+    let cpu: f64 = out
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("cpu "))
+        .map(|l| {
+            l.split_whitespace()
+                .filter_map(|x| x.parse::<f64>().ok())
+                .sum()
+        })
+        .unwrap_or_else(|| panic!("no cpu line from /usr/bin/time:\n{out}"));
+    // About 5 s of pacing: a process that sleeps while it waits uses a few ms of CPU.
+    assert!(
+        cpu < 0.5,
+        "send used {cpu} s of CPU while pacing 3 messages:\n{out}"
+    );
+}
+
 // ------------------------------------------------------------------ timing and connection faults
 
 #[test]
@@ -688,7 +754,10 @@ fn server_stop_unbinds_a_held_session() {
     let (code, out) = bind(s.port, &["--hold", "20"]);
     assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
     // We answer the server's unbind; the hold ends early, reported as a network event.
-    assert!(out.contains("← ") && out.contains("  unbind  ESME_ROK  seq 1"));
+    assert!(
+        out.contains("← ") && out.contains("  unbind  ESME_ROK  seq 1"),
+        "{out}"
+    );
     assert!(out.contains("unbind_resp  ESME_ROK  seq 1"), "{out}");
     assert_eq!(code, 4, "{out}");
     assert_eq!(
