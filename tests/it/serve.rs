@@ -1,126 +1,16 @@
 //! `smppdiag serve` against clients someone else wrote (PyPI smpplib, npm node-smpp), against raw
 //! PDUs for the malformed cases, and under load (200 sessions × 1,000 submit_sm).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::thread;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use smppdiag::codec::{decode_pdu, Pdu, Value as V};
 
 use crate::peers;
-
-// ------------------------------------------------------------------ the server
-
-/// A running `smppdiag serve` (JSON Lines output). Killed when dropped.
-struct Serve {
-    child: Child,
-    port: u16,
-    lines: Receiver<String>,
-    seen: Vec<String>,
-}
-
-fn serve(args: &[&str]) -> Serve {
-    let mut child = Command::new(peers::smppdiag_bin())
-        .args(["--color", "never", "serve", "--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start smppdiag serve");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let first = rx
-        .recv_timeout(Duration::from_secs(20))
-        .expect("serve printed nothing");
-    let port = match serde_json::from_str::<Value>(&first) {
-        Ok(v) => {
-            assert_eq!(v["event"], "listening", "{first}");
-            v["port"].as_u64().expect("port") as u16
-        }
-        Err(_) => first
-            .strip_prefix("listening on 127.0.0.1:")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("first line is not `listening on ADDR`: {first}")),
-    };
-    Serve {
-        child,
-        port,
-        lines: rx,
-        seen: vec![first],
-    }
-}
-
-impl Serve {
-    /// Wait for a JSON event satisfying `pred`.
-    fn wait_json(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(l) => {
-                    self.seen.push(l.clone());
-                    if let Ok(v) = serde_json::from_str::<Value>(&l) {
-                        if pred(&v) {
-                            return v;
-                        }
-                    }
-                }
-                Err(_) => panic!("serve: no {what}; output so far:\n{}", self.seen.join("\n")),
-            }
-        }
-    }
-
-    /// Wait for the process to end (after --max-seconds or a signal); every line it printed.
-    fn finish(mut self) -> (Vec<String>, ExitStatus) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let status = loop {
-            if let Ok(Some(s)) = self.child.try_wait() {
-                break s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "serve did not exit; output:\n{}",
-                self.seen.join("\n")
-            );
-            thread::sleep(Duration::from_millis(20));
-        };
-        while let Ok(l) = self.lines.recv_timeout(Duration::from_secs(2)) {
-            self.seen.push(l);
-        }
-        (std::mem::take(&mut self.seen), status)
-    }
-
-    /// SIGINT (Ctrl-C), then [`Serve::finish`].
-    fn interrupt(self) -> (Vec<String>, ExitStatus) {
-        let ok = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        assert!(ok, "kill -INT failed");
-        self.finish()
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::util::{serve, serve_raw};
 
 fn json_lines(out: &[u8]) -> Vec<Value> {
     String::from_utf8_lossy(out)
@@ -515,32 +405,20 @@ fn node_over_tls() {
     let key = dir.path().join("key.pem");
     std::fs::write(&cert, ck.cert.pem()).unwrap();
     std::fs::write(&key, ck.key_pair.serialize_pem()).unwrap();
-    let mut child = Command::new(peers::smppdiag_bin())
-        .args([
-            "--color",
-            "never",
-            "serve",
-            "--json",
-            "--accept-any",
-            "--no-dlr",
-        ])
-        .args(["--listen-tls", "127.0.0.1:0", "--tls-cert"])
-        .arg(&cert)
-        .arg("--tls-key")
-        .arg(&key)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let ev: Value = serde_json::from_str(&first).unwrap();
+    let mut s = serve_raw(&[
+        "--json",
+        "--accept-any",
+        "--no-dlr",
+        "--listen-tls",
+        "127.0.0.1:0",
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+    ]);
+    let ev: Value = serde_json::from_str(&s.lines()[0]).unwrap();
     assert_eq!(ev["tls"], true);
-    let port = ev["port"].as_u64().unwrap() as u16;
-    let v = node(port, &["--tls", "--submit", "2"]);
-    let _ = child.kill();
-    let _ = child.wait();
+    let v = node(s.port, &["--tls", "--submit", "2"]);
     assert_eq!(bind_status(&v), 0, "{v:?}");
     assert_eq!(statuses(&v, "submit_resp"), [0, 0], "{v:?}");
 }
@@ -846,8 +724,7 @@ fn load_200_sessions_of_1000_submits() {
         assert_eq!((*answered, *ok), (PER, PER));
     }
     // Memory stays bounded (the store keeps at most 100,000 messages).
-    let status =
-        std::fs::read_to_string(format!("/proc/{}/status", s.child.id())).unwrap_or_default();
+    let status = std::fs::read_to_string(format!("/proc/{}/status", s.pid())).unwrap_or_default();
     let hwm_kb: u64 = status
         .lines()
         .find(|l| l.starts_with("VmHWM:"))

@@ -3,41 +3,14 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::peers::{node_smsc, smppdiag_bin, Smsc};
+use crate::util::run_on;
 
 const T: Duration = Duration::from_secs(10);
-
-fn run(args: &[&str]) -> (i32, String) {
-    let out: Output = Command::new(smppdiag_bin())
-        .env_remove("NO_COLOR")
-        .env_remove("SMPP_SYSTEM_ID")
-        .env_remove("SMPP_PASSWORD")
-        .args(["--color", "never"])
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run smppdiag");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
-}
-
-fn port_args(port: u16) -> Vec<String> {
-    vec!["--port".into(), port.to_string()]
-}
-
-/// `cmd --port P args...`
-fn run_on(port: u16, cmd: &str, args: &[&str]) -> (i32, String) {
-    let p = port_args(port);
-    let mut all: Vec<&str> = vec![cmd];
-    all.extend(p.iter().map(String::as_str));
-    all.extend_from_slice(args);
-    run(&all)
-}
 
 fn acme(smsc_args: &[&str]) -> Smsc {
     let mut a = vec!["--account", "acme:secret"];
