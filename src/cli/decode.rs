@@ -94,6 +94,7 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     };
     let mut any_malformed = false;
     let mut count = 0usize;
+    let mut blocks: std::collections::HashMap<u32, String> = std::collections::HashMap::new();
     for (source, text) in &texts {
         let records = match input::parse(text) {
             Ok(r) => r,
@@ -120,9 +121,11 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
                     if let Some(h) = d.header {
                         if h.command_status != 0 {
                             writeln!(out)?;
-                            out.write_all(
-                                super::status_block(h.command_status, &ctx.style).as_bytes(),
-                            )?;
+                            // The block depends only on the status: render each one once.
+                            let block = blocks.entry(h.command_status).or_insert_with(|| {
+                                super::status_block(h.command_status, &ctx.style)
+                            });
+                            out.write_all(block.as_bytes())?;
                         }
                     }
                 }
