@@ -204,6 +204,13 @@ fn system_id_of(bytes: &[u8]) -> Option<String> {
     }
 }
 
+/// The framing faults the header shows: a command_length below the header size, absurdly large,
+/// or different from the octets the PDU has.
+fn header_malformed(h: &Header, len: usize) -> bool {
+    let declared = h.command_length as usize;
+    !(codec::HEADER_LEN..=codec::MAX_PDU_LEN).contains(&declared) || declared != len
+}
+
 const BIND_IDS: [u32; 3] = [0x0000_0001, 0x0000_0002, 0x0000_0009];
 
 impl Runner<'_> {
@@ -270,15 +277,9 @@ impl Runner<'_> {
             if h.command_status != 0 && commands::is_response(h.command_id) {
                 self.errors.insert(h.command_status);
             }
+            // The summary only counts: a header-level check, no body decoding.
             if self.filter.pdu(&h) {
-                let d = codec::decode_with(
-                    &p.bytes,
-                    DecodeOptions {
-                        spans: false,
-                        repair: false,
-                    },
-                );
-                self.malformed |= d.is_malformed();
+                self.malformed |= header_malformed(&h, p.bytes.len());
             }
             return Ok(());
         }
