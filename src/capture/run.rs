@@ -1,7 +1,7 @@
 //! The `decode --pcap` driver: read the capture, track streams, filter, and write each PDU (or
 //! the per-stream summary) into the given writers. Nothing is printed directly.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -188,6 +188,8 @@ struct Runner<'a> {
     malformed: bool,
     shown: u64,
     pdus: u64,
+    /// Rendered explanation blocks by command_status.
+    blocks: HashMap<u32, String>,
 }
 
 fn system_id_of(bytes: &[u8]) -> Option<String> {
@@ -332,7 +334,12 @@ impl Runner<'_> {
             out.write_all(dump(&d, &style, &dopts).as_bytes())?;
             if h.command_status != 0 {
                 writeln!(out)?;
-                out.write_all(crate::cli::status_block(h.command_status, &style).as_bytes())?;
+                // The block depends only on the status: render each one once.
+                let block = self
+                    .blocks
+                    .entry(h.command_status)
+                    .or_insert_with(|| crate::cli::status_block(h.command_status, &style));
+                out.write_all(block.as_bytes())?;
             }
         }
         self.shown += 1;
@@ -486,6 +493,7 @@ pub fn run(
         streams: BTreeMap::new(),
         errors: BTreeSet::new(),
         malformed: false,
+        blocks: HashMap::new(),
         shown: 0,
         pdus: 0,
     };
