@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::codec::{self, DecodeOptions, Header, Value};
 use crate::exit::Exit;
 use crate::render::dump::{dump, DumpOptions};
-use crate::render::json::{pdu_json, JsonOptions};
+use crate::render::json::{pdu_json_head, write_pdu_json, JsonOptions};
 use crate::render::{Role, Style};
 use crate::spec::{commands, status};
 
@@ -292,25 +292,20 @@ impl Runner<'_> {
         self.malformed |= d.is_malformed();
         let style = self.opts.style;
         if self.opts.json {
-            let mut j = pdu_json(
-                &d,
-                0,
-                &JsonOptions {
-                    show_secrets: self.opts.show_secrets,
-                },
-            );
-            if let Some(o) = j.as_object_mut() {
-                o.remove("input_offset");
-                o.insert("frame".into(), json!(p.frame));
-                o.insert("time".into(), json!(utc(p.time)));
-                o.insert("time_epoch".into(), json!(p.time.as_secs_f64()));
-                o.insert("stream".into(), json!(p.stream));
-                o.insert("src".into(), json!(p.src.to_string()));
-                o.insert("dst".into(), json!(p.dst.to_string()));
-                o.insert("direction".into(), json!(p.direction));
-                o.insert("stream_offset".into(), json!(p.offset));
-            }
-            serde_json::to_writer(&mut *out, &j)?;
+            let jopts = JsonOptions {
+                show_secrets: self.opts.show_secrets,
+            };
+            let mut o = pdu_json_head(&d, 0, &jopts);
+            o.remove("input_offset");
+            o.insert("frame".into(), json!(p.frame));
+            o.insert("time".into(), json!(utc(p.time)));
+            o.insert("time_epoch".into(), json!(p.time.as_secs_f64()));
+            o.insert("stream".into(), json!(p.stream));
+            o.insert("src".into(), json!(p.src.to_string()));
+            o.insert("dst".into(), json!(p.dst.to_string()));
+            o.insert("direction".into(), json!(p.direction));
+            o.insert("stream_offset".into(), json!(p.offset));
+            write_pdu_json(&mut *out, &o, &d, &jopts)?;
             writeln!(out)?;
         } else {
             if self.shown > 0 {

@@ -9,7 +9,7 @@ use crate::codec;
 use crate::exit::Exit;
 use crate::input;
 use crate::render::dump::{dump, DumpOptions};
-use crate::render::json::{pdu_json, JsonOptions};
+use crate::render::json::{pdu_json_head, write_pdu_json, JsonOptions};
 
 /// Arguments of `decode`.
 #[derive(Debug, clap::Args)]
@@ -107,11 +107,9 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
             for (off, d) in codec::decode_stream(&rec.bytes) {
                 any_malformed |= d.is_malformed();
                 if args.json {
-                    let mut j = pdu_json(&d, off, &jopts);
-                    if let Some(o) = j.as_object_mut() {
-                        o.insert("line".into(), serde_json::json!(rec.line));
-                    }
-                    serde_json::to_writer(&mut out, &j)?;
+                    let mut o = pdu_json_head(&d, off, &jopts);
+                    o.insert("line".into(), serde_json::json!(rec.line));
+                    write_pdu_json(&mut out, &o, &d, &jopts)?;
                     writeln!(out)?;
                 } else {
                     if count > 0 {
