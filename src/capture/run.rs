@@ -1,7 +1,7 @@
 //! The `decode --pcap` driver: read the capture, track streams, filter, and write each PDU (or
 //! the per-stream summary) into the given writers. Nothing is printed directly.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::codec::{self, DecodeOptions, Header, Value};
 use crate::exit::Exit;
 use crate::render::dump::{dump, DumpOptions};
-use crate::render::json::{pdu_json, JsonOptions};
+use crate::render::json::{pdu_json_head, write_pdu_json, JsonOptions};
 use crate::render::{Role, Style};
 use crate::spec::{commands, status};
 
@@ -188,6 +188,8 @@ struct Runner<'a> {
     malformed: bool,
     shown: u64,
     pdus: u64,
+    /// Rendered explanation blocks by command_status.
+    blocks: HashMap<u32, String>,
 }
 
 fn system_id_of(bytes: &[u8]) -> Option<String> {
@@ -202,6 +204,13 @@ fn system_id_of(bytes: &[u8]) -> Option<String> {
         Some(Value::Str(s)) => Some(String::from_utf8_lossy(s).into_owned()),
         _ => None,
     }
+}
+
+/// The framing faults the header shows: a command_length below the header size, absurdly large,
+/// or different from the octets the PDU has.
+fn header_malformed(h: &Header, len: usize) -> bool {
+    let declared = h.command_length as usize;
+    !(codec::HEADER_LEN..=codec::MAX_PDU_LEN).contains(&declared) || declared != len
 }
 
 const BIND_IDS: [u32; 3] = [0x0000_0001, 0x0000_0002, 0x0000_0009];
@@ -270,15 +279,9 @@ impl Runner<'_> {
             if h.command_status != 0 && commands::is_response(h.command_id) {
                 self.errors.insert(h.command_status);
             }
+            // The summary only counts: a header-level check, no body decoding.
             if self.filter.pdu(&h) {
-                let d = codec::decode_with(
-                    &p.bytes,
-                    DecodeOptions {
-                        spans: false,
-                        repair: false,
-                    },
-                );
-                self.malformed |= d.is_malformed();
+                self.malformed |= header_malformed(&h, p.bytes.len());
             }
             return Ok(());
         }
@@ -289,25 +292,20 @@ impl Runner<'_> {
         self.malformed |= d.is_malformed();
         let style = self.opts.style;
         if self.opts.json {
-            let mut j = pdu_json(
-                &d,
-                0,
-                &JsonOptions {
-                    show_secrets: self.opts.show_secrets,
-                },
-            );
-            if let Some(o) = j.as_object_mut() {
-                o.remove("input_offset");
-                o.insert("frame".into(), json!(p.frame));
-                o.insert("time".into(), json!(utc(p.time)));
-                o.insert("time_epoch".into(), json!(p.time.as_secs_f64()));
-                o.insert("stream".into(), json!(p.stream));
-                o.insert("src".into(), json!(p.src.to_string()));
-                o.insert("dst".into(), json!(p.dst.to_string()));
-                o.insert("direction".into(), json!(p.direction));
-                o.insert("stream_offset".into(), json!(p.offset));
-            }
-            serde_json::to_writer(&mut *out, &j)?;
+            let jopts = JsonOptions {
+                show_secrets: self.opts.show_secrets,
+            };
+            let mut o = pdu_json_head(&d, 0, &jopts);
+            o.remove("input_offset");
+            o.insert("frame".into(), json!(p.frame));
+            o.insert("time".into(), json!(utc(p.time)));
+            o.insert("time_epoch".into(), json!(p.time.as_secs_f64()));
+            o.insert("stream".into(), json!(p.stream));
+            o.insert("src".into(), json!(p.src.to_string()));
+            o.insert("dst".into(), json!(p.dst.to_string()));
+            o.insert("direction".into(), json!(p.direction));
+            o.insert("stream_offset".into(), json!(p.offset));
+            write_pdu_json(&mut *out, &o, &d, &jopts)?;
             writeln!(out)?;
         } else {
             if self.shown > 0 {
@@ -331,7 +329,12 @@ impl Runner<'_> {
             out.write_all(dump(&d, &style, &dopts).as_bytes())?;
             if h.command_status != 0 {
                 writeln!(out)?;
-                out.write_all(crate::cli::status_block(h.command_status, &style).as_bytes())?;
+                // The block depends only on the status: render each one once.
+                let block = self
+                    .blocks
+                    .entry(h.command_status)
+                    .or_insert_with(|| crate::cli::status_block(h.command_status, &style));
+                out.write_all(block.as_bytes())?;
             }
         }
         self.shown += 1;
@@ -485,6 +488,7 @@ pub fn run(
         streams: BTreeMap::new(),
         errors: BTreeSet::new(),
         malformed: false,
+        blocks: HashMap::new(),
         shown: 0,
         pdus: 0,
     };

@@ -6,6 +6,7 @@
 //! Streams are forgotten when both sides have sent FIN, on RST, and at the end of the file, so
 //! memory follows the number of open streams.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -225,43 +226,42 @@ impl Tracker {
         self.segment(&seg, tag);
     }
 
-    fn is_port(&self, a: SocketAddr) -> bool {
-        self.cfg.ports.contains(&a.port())
-    }
-
     /// Process one TCP segment.
     pub fn segment(&mut self, seg: &Segment<'_>, tag: Tag) {
         let k = key(seg.src, seg.dst);
-        if !self.streams.contains_key(&k) {
-            if seg.rst || seg.fin || (seg.payload.is_empty() && !seg.syn) {
-                return;
-            }
-            let client = if seg.syn {
-                if seg.ack {
-                    seg.dst
-                } else {
-                    seg.src
+        let ports = &self.cfg.ports;
+        let is_port = |a: SocketAddr| ports.contains(&a.port());
+        // One hash lookup per segment: the stream, or a vacant slot for a new one.
+        let st = match self.streams.entry(k) {
+            Entry::Occupied(o) => o.into_mut(),
+            Entry::Vacant(v) => {
+                if seg.rst || seg.fin || (seg.payload.is_empty() && !seg.syn) {
+                    return;
                 }
-            } else if self.is_port(seg.dst) {
-                seg.src
-            } else if self.is_port(seg.src) {
-                seg.dst
-            } else if seg.src.port() > seg.dst.port() {
-                seg.src
-            } else {
-                seg.dst
-            };
-            let server = if client == seg.src { seg.dst } else { seg.src };
-            let class = if self.is_port(seg.src) || self.is_port(seg.dst) {
-                Class::Smpp
-            } else if self.cfg.auto_detect {
-                Class::Unknown
-            } else {
-                Class::Ignored
-            };
-            self.streams.insert(
-                k,
-                StreamState {
+                let client = if seg.syn {
+                    if seg.ack {
+                        seg.dst
+                    } else {
+                        seg.src
+                    }
+                } else if is_port(seg.dst) {
+                    seg.src
+                } else if is_port(seg.src) {
+                    seg.dst
+                } else if seg.src.port() > seg.dst.port() {
+                    seg.src
+                } else {
+                    seg.dst
+                };
+                let server = if client == seg.src { seg.dst } else { seg.src };
+                let class = if is_port(seg.src) || is_port(seg.dst) {
+                    Class::Smpp
+                } else if self.cfg.auto_detect {
+                    Class::Unknown
+                } else {
+                    Class::Ignored
+                };
+                v.insert(StreamState {
                     id: 0,
                     client,
                     server,
@@ -269,11 +269,8 @@ impl Tracker {
                     class,
                     fin: [false; 2],
                     syn_seen: false,
-                },
-            );
-        }
-        let Some(st) = self.streams.get_mut(&k) else {
-            return;
+                })
+            }
         };
         let dir = if seg.src == st.client {
             Direction::ClientToServer

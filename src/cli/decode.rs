@@ -9,7 +9,7 @@ use crate::codec;
 use crate::exit::Exit;
 use crate::input;
 use crate::render::dump::{dump, DumpOptions};
-use crate::render::json::{pdu_json, JsonOptions};
+use crate::render::json::{pdu_json_head, write_pdu_json, JsonOptions};
 
 /// Arguments of `decode`.
 #[derive(Debug, clap::Args)]
@@ -94,6 +94,7 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     };
     let mut any_malformed = false;
     let mut count = 0usize;
+    let mut blocks: std::collections::HashMap<u32, String> = std::collections::HashMap::new();
     for (source, text) in &texts {
         let records = match input::parse(text) {
             Ok(r) => r,
@@ -106,11 +107,9 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
             for (off, d) in codec::decode_stream(&rec.bytes) {
                 any_malformed |= d.is_malformed();
                 if args.json {
-                    let mut j = pdu_json(&d, off, &jopts);
-                    if let Some(o) = j.as_object_mut() {
-                        o.insert("line".into(), serde_json::json!(rec.line));
-                    }
-                    serde_json::to_writer(&mut out, &j)?;
+                    let mut o = pdu_json_head(&d, off, &jopts);
+                    o.insert("line".into(), serde_json::json!(rec.line));
+                    write_pdu_json(&mut out, &o, &d, &jopts)?;
                     writeln!(out)?;
                 } else {
                     if count > 0 {
@@ -120,9 +119,11 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
                     if let Some(h) = d.header {
                         if h.command_status != 0 {
                             writeln!(out)?;
-                            out.write_all(
-                                super::status_block(h.command_status, &ctx.style).as_bytes(),
-                            )?;
+                            // The block depends only on the status: render each one once.
+                            let block = blocks.entry(h.command_status).or_insert_with(|| {
+                                super::status_block(h.command_status, &ctx.style)
+                            });
+                            out.write_all(block.as_bytes())?;
                         }
                     }
                 }

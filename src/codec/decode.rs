@@ -765,19 +765,22 @@ pub(crate) fn cstr(
     } else {
         SpanKind::Part
     };
-    let text = String::from_utf8_lossy(&content).into_owned();
-    let mut span = Span::new(name, at..at + consumed, depth, kind).val(Val::Str(text.clone()));
-    span.secret = what == StrKind::Secret;
-    if content.is_empty() {
-        span = span.meaning(Some(if what == StrKind::Time {
-            "NULL (not set)".into()
-        } else {
-            "empty".into()
-        }));
-    } else if what == StrKind::Time {
-        span = span.meaning(Some(super::message::describe_time(&text)));
+    let text = String::from_utf8_lossy(&content);
+    if d.opts.spans {
+        let mut span =
+            Span::new(name, at..at + consumed, depth, kind).val(Val::Str(text.to_string()));
+        span.secret = what == StrKind::Secret;
+        if content.is_empty() {
+            span = span.meaning(Some(if what == StrKind::Time {
+                "NULL (not set)".into()
+            } else {
+                "empty".into()
+            }));
+        } else if what == StrKind::Time {
+            span = span.meaning(Some(super::message::describe_time(&text)));
+        }
+        d.span(span);
     }
-    d.span(span);
     if !terminated {
         d.truncated = true;
         d.diag(

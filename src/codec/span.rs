@@ -20,11 +20,27 @@ pub enum Val {
 impl Val {
     /// Text for the dump.
     pub fn display(&self) -> String {
+        let mut out = String::new();
+        self.display_into(&mut out);
+        out
+    }
+
+    /// Append the text for the dump to `out`.
+    pub fn display_into(&self, out: &mut String) {
+        use std::fmt::Write;
         match self {
-            Val::Int(v) => v.to_string(),
-            Val::Hex(v) => format!("0x{v:02X}"),
-            Val::Str(s) => format!("\"{}\"", escape_text(s)),
-            Val::Name(s) => s.clone(),
+            Val::Int(v) => {
+                let _ = write!(out, "{v}");
+            }
+            Val::Hex(v) => {
+                let _ = write!(out, "0x{v:02X}");
+            }
+            Val::Str(s) => {
+                out.push('"');
+                escape_into(out, s);
+                out.push('"');
+            }
+            Val::Name(s) => out.push_str(s),
         }
     }
 }
@@ -32,17 +48,25 @@ impl Val {
 /// Make control characters visible in one-line output.
 pub fn escape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    escape_into(&mut out, s);
+    out
+}
+
+/// [`escape_text`], appending to `out`.
+fn escape_into(out: &mut String, s: &str) {
+    use std::fmt::Write;
     for c in s.chars() {
         match c {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             '"' => out.push_str("\\\""),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
             c => out.push(c),
         }
     }
-    out
 }
 
 /// How serious a diagnostic is.
