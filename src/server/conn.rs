@@ -345,7 +345,13 @@ impl Session {
                 }
                 lock(&self.shared.bound).remove(&self.id);
                 self.bound = None;
-                self.answer(Self::resp(&h, ROK), None).await;
+                // The connection closes right after: wait out --latency here, so the answer is
+                // written before the close instead of by a task that would find it gone.
+                let lat = self.shared.cfg.latency;
+                if !lat.is_zero() {
+                    tokio::time::sleep(lat.delay(self.shared.roll())).await;
+                }
+                self.send(Self::resp(&h, ROK), None).await;
                 return Next::Close;
             }
             0x15 => self.answer(Self::resp(&h, ROK), None).await,

@@ -200,6 +200,7 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
     let mut last_sent = Instant::now();
     let mut last_response = Instant::now();
     let keep_ids = plan.wait_receipts.is_some();
+    let mut last_slowdown: Option<Instant> = None;
     session.set_read_coalescing(Coalesce::for_window(window));
 
     loop {
@@ -212,10 +213,16 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         session.set_ack_every_read(!new_left && due.is_empty());
         // Something to send now?
         let retry_ready = due.peek().is_some_and(|Reverse((t, _))| *t <= now);
-        let mut wake: Option<Instant> = due.peek().map(|Reverse((t, _))| *t);
+        let window_free = session.in_flight() < window;
+        // Wake for a retry only when it could be sent then: never for one already due (that
+        // would spin), and not while the window is full (a response frees it and wakes us).
+        let mut wake: Option<Instant> = due
+            .peek()
+            .map(|Reverse((t, _))| *t)
+            .filter(|t| window_free && *t > now);
         // Refill the window as responses come (no batching: a peer with Nagle's algorithm on
         // would then wait for our delayed ACKs, about 40 ms per batch).
-        if session.in_flight() < window && (retry_ready || new_left) {
+        if window_free && (retry_ready || new_left) {
             let wait = limiter
                 .as_ref()
                 .map_or(Duration::ZERO, |l| l.wait_time(now));
@@ -290,7 +297,12 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
                     });
                     f.failures += 1;
                     let decision = plan.retry.decide(status, f.failures, f.first.elapsed());
-                    if plan.retry.is_throttling(status) {
+                    // Slow down once per throttling episode: answers to requests sent before the
+                    // last slow-down say nothing about the new rate.
+                    if plan.retry.is_throttling(status)
+                        && last_slowdown.is_none_or(|t| request.sent_at > t)
+                    {
+                        last_slowdown = Some(Instant::now());
                         let current = limiter.as_ref().map_or_else(
                             || {
                                 let secs = first_sent.map_or(1.0, |t| t.elapsed().as_secs_f64());
