@@ -28,22 +28,28 @@ const CLIENT_ISN: u32 = 0x1000_0000;
 const SERVER_ISN: u32 = 0x2000_0000;
 const WINDOW: u16 = 65535;
 
-/// Writes one TCP connection's traffic as a pcap.
-pub struct PcapRecorder<W: Write = BufWriter<File>> {
-    writer: PcapWriter<W>,
+/// One synthetic TCP connection: its endpoints, sequence numbers and clock.
+#[derive(Debug, Clone)]
+struct Conn {
     client: SocketAddr,
     server: SocketAddr,
     /// Next sequence number of each side (index: [`Direction::index`] of its sending direction).
     seq: [u32; 2],
     last_time: Duration,
+}
+
+/// Writes one TCP connection's traffic as a pcap.
+pub struct PcapRecorder<W: Write = BufWriter<File>> {
+    writer: PcapWriter<W>,
+    conn: Conn,
     packet: Vec<u8>,
 }
 
 impl<W: Write> std::fmt::Debug for PcapRecorder<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PcapRecorder")
-            .field("client", &self.client)
-            .field("server", &self.server)
+            .field("client", &self.conn.client)
+            .field("server", &self.conn.server)
             .finish_non_exhaustive()
     }
 }
@@ -83,39 +89,81 @@ impl<W: Write> PcapRecorder<W> {
         server: SocketAddr,
         time: SystemTime,
     ) -> Result<Self, CaptureError> {
-        if client.is_ipv4() != server.is_ipv4() {
-            return Err(CaptureError::MixedFamilies { client, server });
-        }
-        let header = PcapHeader {
-            datalink: DataLink::ETHERNET,
-            snaplen: SNAPLEN,
-            endianness: pcap_file::Endianness::Little,
-            ..PcapHeader::default()
-        };
-        let writer = PcapWriter::with_header(out, header).map_err(pcap_err)?;
-        let mut rec = PcapRecorder {
+        let mut writer = pcap_writer(out)?;
+        let mut packet = Vec::new();
+        let conn = Conn::open(&mut writer, &mut packet, client, server, time)?;
+        Ok(PcapRecorder {
             writer,
-            client,
-            server,
-            seq: [CLIENT_ISN, SERVER_ISN],
-            last_time: since_epoch(time),
-            packet: Vec::new(),
-        };
-        let t = rec.last_time;
-        let c2s = Direction::ClientToServer;
-        let s2c = Direction::ServerToClient;
-        rec.segment(c2s, Flags::SYN, &[], t)?;
-        rec.seq[0] = rec.seq[0].wrapping_add(1);
-        rec.segment(s2c, Flags::SYN_ACK, &[], t)?;
-        rec.seq[1] = rec.seq[1].wrapping_add(1);
-        rec.segment(c2s, Flags::ACK, &[], t)?;
-        Ok(rec)
+            conn,
+            packet,
+        })
     }
 
     /// Record `bytes` sent in `direction` at `time` (one segment per 32 KiB, PSH on the last).
     /// Times earlier than the previous record are raised to it, so the file stays in order.
     pub fn record(
         &mut self,
+        direction: Direction,
+        bytes: &[u8],
+        time: SystemTime,
+    ) -> Result<(), CaptureError> {
+        self.conn
+            .record(&mut self.writer, &mut self.packet, direction, bytes, time)
+    }
+
+    /// Close the connection (FIN from the client, FIN from the server, final ACK), flush, and
+    /// give back the writer.
+    pub fn finish(mut self) -> Result<W, CaptureError> {
+        self.conn.close(&mut self.writer, &mut self.packet)?;
+        let mut w = self.writer.into_writer();
+        w.flush()?;
+        Ok(w)
+    }
+}
+
+fn pcap_writer<W: Write>(out: W) -> Result<PcapWriter<W>, CaptureError> {
+    let header = PcapHeader {
+        datalink: DataLink::ETHERNET,
+        snaplen: SNAPLEN,
+        endianness: pcap_file::Endianness::Little,
+        ..PcapHeader::default()
+    };
+    PcapWriter::with_header(out, header).map_err(pcap_err)
+}
+
+impl Conn {
+    /// A new connection: SYN, SYN-ACK, ACK at `time`.
+    fn open<W: Write>(
+        writer: &mut PcapWriter<W>,
+        packet: &mut Vec<u8>,
+        client: SocketAddr,
+        server: SocketAddr,
+        time: SystemTime,
+    ) -> Result<Self, CaptureError> {
+        if client.is_ipv4() != server.is_ipv4() {
+            return Err(CaptureError::MixedFamilies { client, server });
+        }
+        let mut c = Conn {
+            client,
+            server,
+            seq: [CLIENT_ISN, SERVER_ISN],
+            last_time: since_epoch(time),
+        };
+        let t = c.last_time;
+        let c2s = Direction::ClientToServer;
+        let s2c = Direction::ServerToClient;
+        c.segment(writer, packet, c2s, Flags::SYN, &[], t)?;
+        c.seq[0] = c.seq[0].wrapping_add(1);
+        c.segment(writer, packet, s2c, Flags::SYN_ACK, &[], t)?;
+        c.seq[1] = c.seq[1].wrapping_add(1);
+        c.segment(writer, packet, c2s, Flags::ACK, &[], t)?;
+        Ok(c)
+    }
+
+    fn record<W: Write>(
+        &mut self,
+        writer: &mut PcapWriter<W>,
+        packet: &mut Vec<u8>,
         direction: Direction,
         bytes: &[u8],
         time: SystemTime,
@@ -129,31 +177,33 @@ impl<W: Write> PcapRecorder<W> {
             } else {
                 Flags::ACK
             };
-            self.segment(direction, flags, chunk, t)?;
+            self.segment(writer, packet, direction, flags, chunk, t)?;
             let i = direction.index();
             self.seq[i] = self.seq[i].wrapping_add(chunk.len() as u32);
         }
         Ok(())
     }
 
-    /// Close the connection (FIN from the client, FIN from the server, final ACK), flush, and
-    /// give back the writer.
-    pub fn finish(mut self) -> Result<W, CaptureError> {
+    /// FIN from the client, FIN from the server, final ACK.
+    fn close<W: Write>(
+        &mut self,
+        writer: &mut PcapWriter<W>,
+        packet: &mut Vec<u8>,
+    ) -> Result<(), CaptureError> {
         let t = self.last_time;
         let c2s = Direction::ClientToServer;
         let s2c = Direction::ServerToClient;
-        self.segment(c2s, Flags::FIN_ACK, &[], t)?;
+        self.segment(writer, packet, c2s, Flags::FIN_ACK, &[], t)?;
         self.seq[0] = self.seq[0].wrapping_add(1);
-        self.segment(s2c, Flags::FIN_ACK, &[], t)?;
+        self.segment(writer, packet, s2c, Flags::FIN_ACK, &[], t)?;
         self.seq[1] = self.seq[1].wrapping_add(1);
-        self.segment(c2s, Flags::ACK, &[], t)?;
-        let mut w = self.writer.into_writer();
-        w.flush()?;
-        Ok(w)
+        self.segment(writer, packet, c2s, Flags::ACK, &[], t)
     }
 
-    fn segment(
+    fn segment<W: Write>(
         &mut self,
+        writer: &mut PcapWriter<W>,
+        packet: &mut Vec<u8>,
         dir: Direction,
         flags: Flags,
         payload: &[u8],
@@ -189,14 +239,100 @@ impl<W: Write> PcapRecorder<W> {
         if flags.fin {
             tcp = tcp.fin();
         }
-        self.packet.clear();
-        tcp.write(&mut self.packet, payload)
+        packet.clear();
+        tcp.write(packet, payload)
             .map_err(|e| CaptureError::Build(e.to_string()))?;
-        let len = self.packet.len() as u32;
-        self.writer
-            .write_packet(&PcapPacket::new(time, len, &self.packet))
+        let len = packet.len() as u32;
+        writer
+            .write_packet(&PcapPacket::new(time, len, packet))
             .map_err(pcap_err)?;
         Ok(())
+    }
+}
+
+/// Writes many TCP connections' traffic into one pcap (for `serve --pcap-out`): each connection
+/// is opened with [`MultiRecorder::open`], recorded by its id, and closed with a FIN exchange.
+pub struct MultiRecorder<W: Write = BufWriter<File>> {
+    writer: PcapWriter<W>,
+    conns: std::collections::HashMap<u64, Conn>,
+    packet: Vec<u8>,
+}
+
+impl<W: Write> std::fmt::Debug for MultiRecorder<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MultiRecorder")
+            .field("open", &self.conns.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl MultiRecorder<BufWriter<File>> {
+    /// Create `path` and write the pcap header.
+    pub fn create(path: impl AsRef<Path>) -> Result<Self, CaptureError> {
+        let path = path.as_ref();
+        let file = File::create(path).map_err(|source| CaptureError::Open {
+            path: path.display().to_string(),
+            source,
+        })?;
+        MultiRecorder::new(BufWriter::new(file))
+    }
+}
+
+impl<W: Write> MultiRecorder<W> {
+    /// Start a recording into `out` (pcap header only).
+    pub fn new(out: W) -> Result<Self, CaptureError> {
+        Ok(MultiRecorder {
+            writer: pcap_writer(out)?,
+            conns: Default::default(),
+            packet: Vec::new(),
+        })
+    }
+
+    /// A new connection `id` (handshake at `time`).
+    pub fn open(
+        &mut self,
+        id: u64,
+        client: SocketAddr,
+        server: SocketAddr,
+        time: SystemTime,
+    ) -> Result<(), CaptureError> {
+        let c = Conn::open(&mut self.writer, &mut self.packet, client, server, time)?;
+        self.conns.insert(id, c);
+        Ok(())
+    }
+
+    /// Record `bytes` of connection `id` (ignored for an unknown id).
+    pub fn record(
+        &mut self,
+        id: u64,
+        direction: Direction,
+        bytes: &[u8],
+        time: SystemTime,
+    ) -> Result<(), CaptureError> {
+        match self.conns.get_mut(&id) {
+            Some(c) => c.record(&mut self.writer, &mut self.packet, direction, bytes, time),
+            None => Ok(()),
+        }
+    }
+
+    /// Close connection `id` (FIN exchange).
+    pub fn close(&mut self, id: u64) -> Result<(), CaptureError> {
+        match self.conns.remove(&id) {
+            Some(mut c) => c.close(&mut self.writer, &mut self.packet),
+            None => Ok(()),
+        }
+    }
+
+    /// Close every open connection, flush, and give back the writer.
+    pub fn finish(mut self) -> Result<W, CaptureError> {
+        let mut ids: Vec<u64> = self.conns.keys().copied().collect();
+        ids.sort_unstable();
+        for id in ids {
+            self.close(id)?;
+        }
+        let mut w = self.writer.into_writer();
+        w.flush()?;
+        Ok(w)
     }
 }
 

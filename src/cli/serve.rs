@@ -1,5 +1,8 @@
 //! `smppdiag serve`: an SMSC simulator that reproduces SMPP errors on demand.
 
+use std::sync::{Arc, Mutex};
+
+use crate::capture::writer::MultiRecorder;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -21,6 +24,10 @@ use crate::server::{self, Config, Log};
 Fault counters (--fail every/after/first) count the submit_sm / data_sm requests of all sessions together.\n\
 --drop-after and --no-response-after count the submits answered in each session.")]
 pub struct ServeArgs {
+    /// Also write every session's PDUs, both ways, into one pcap file (opens in Wireshark;
+    /// `smppdiag decode --pcap` reads it back).
+    #[arg(long, value_name = "FILE")]
+    pub pcap_out: Option<std::path::PathBuf>,
     /// Address to listen on (repeatable); port 0 picks a free port (printed first).
     #[arg(long, value_name = "ADDR")]
     pub listen: Vec<SocketAddr>,
@@ -160,6 +167,12 @@ async fn stop_signal() {
 
 /// Run `serve`.
 pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
+    let pcap = match &args.pcap_out {
+        Some(p) => Some(Arc::new(Mutex::new(
+            MultiRecorder::create(p).with_context(|| format!("creating {}", p.display()))?,
+        ))),
+        None => None,
+    };
     let cfg = args.config(ctx.style.color)?;
     let json = cfg.output == OutputMode::Json;
     let (tx, rx) = std::sync::mpsc::channel::<String>();
@@ -176,13 +189,17 @@ pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         }
         out.flush()
     });
-    let log = Log::new(cfg.output, ctx.style, cfg.show_secrets, tx.clone());
+    let log = Log::new(cfg.output, ctx.style, cfg.show_secrets, tx.clone()).with_pcap(pcap.clone());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the tokio runtime")?;
     let result = rt.block_on(server::run(cfg, log, stop_signal()));
     rt.shutdown_timeout(Duration::from_secs(1));
+    if let Some(rec) = pcap.and_then(|a| Arc::try_unwrap(a).ok()) {
+        let rec = rec.into_inner().unwrap_or_else(|e| e.into_inner());
+        rec.finish().context("finishing the --pcap-out file")?;
+    }
     let summary = match result {
         Ok(s) => s,
         Err(e) => {

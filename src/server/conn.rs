@@ -65,6 +65,7 @@ where
         &format!("connected from {peer} on {local}"),
         json!({"peer": peer.to_string(), "local": local.to_string()}),
     );
+    shared.log.pcap_open(id, peer, local);
     let (rd, wr) = tokio::io::split(stream);
     let (tx, rx) = mpsc::channel(shared.cfg.out_queue.max(1));
     let writer = tokio::spawn(write_loop(wr, rx, shared.log.clone(), id));
@@ -96,6 +97,7 @@ where
             *g.entry(*k).or_default() += n;
         }
     }
+    shared.log.pcap_close(id);
     shared.log.event(
         id,
         "close",

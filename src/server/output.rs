@@ -2,6 +2,12 @@
 //! (`--json`), and the counts behind the exit summary. Lines are handed to a channel; the caller
 //! decides where they are written.
 
+use std::net::SocketAddr as PcapAddr;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use crate::capture::writer::MultiRecorder;
+use crate::capture::Direction as CaptureDirection;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::mpsc::Sender;
@@ -47,6 +53,7 @@ pub struct Log {
     style: Style,
     show_secrets: bool,
     tx: Sender<String>,
+    pcap: Option<Arc<Mutex<MultiRecorder>>>,
 }
 
 impl Log {
@@ -57,7 +64,34 @@ impl Log {
             style,
             show_secrets,
             tx,
+            pcap: None,
         }
+    }
+
+    /// Also record every session into this pcap (`--pcap-out`).
+    pub fn with_pcap(mut self, pcap: Option<Arc<Mutex<MultiRecorder>>>) -> Self {
+        self.pcap = pcap;
+        self
+    }
+
+    fn recorder(&self, f: impl FnOnce(&mut MultiRecorder)) {
+        if let Some(p) = &self.pcap {
+            f(&mut p.lock().unwrap_or_else(|e| e.into_inner()));
+        }
+    }
+
+    /// A connection opened: start its recording (client = the peer).
+    pub fn pcap_open(&self, session: u64, peer: PcapAddr, local: PcapAddr) {
+        self.recorder(|r| {
+            let _ = r.open(session, peer, local, SystemTime::now());
+        });
+    }
+
+    /// A connection closed: end its recording.
+    pub fn pcap_close(&self, session: u64) {
+        self.recorder(|r| {
+            let _ = r.close(session);
+        });
     }
 
     /// True unless `--quiet`.
@@ -109,6 +143,13 @@ impl Log {
 
     /// One PDU received or sent. `note` is appended to the line (e.g. why a status was chosen).
     pub fn pdu(&self, session: u64, dir: Dir, bytes: &[u8], note: Option<&str>) {
+        self.recorder(|r| {
+            let d = match dir {
+                Dir::In => CaptureDirection::ClientToServer,
+                Dir::Out => CaptureDirection::ServerToClient,
+            };
+            let _ = r.record(session, d, bytes, SystemTime::now());
+        });
         if !self.enabled() {
             return;
         }

@@ -570,3 +570,51 @@ fn send_pcap_out_records_the_session() {
         "the throttled answer is recorded too"
     );
 }
+
+/// `serve --pcap-out`: two sessions (our own client, twice) recorded into one pcap; tshark and
+/// `decode --pcap` agree PDU for PDU, and the summary shows two streams.
+#[test]
+fn serve_pcap_out_records_every_session() {
+    let file = fixtures().join("serve-pcap-out.pcap");
+    let _ = std::fs::remove_file(&file);
+    let f = file.to_str().unwrap().to_string();
+    let srv = crate::util::serve(&["--accept-any", "--pcap-out", &f, "--quiet"]);
+    let port = srv.port;
+    for text in ["first session", "second session"] {
+        let (code, out) = crate::util::run_on(
+            port,
+            "send",
+            &[
+                "--system-id",
+                "acme",
+                "--password",
+                "pw",
+                "--to",
+                "447700900123",
+                "--text",
+                text,
+                "--quiet",
+            ],
+        );
+        assert_eq!(code, 0, "{out}");
+    }
+    let (_, status) = srv.interrupt();
+    assert!(status.success(), "serve exits cleanly on Ctrl-C");
+    let (ours, dec) = our_rows(&file, &["--port", &port.to_string()]);
+    assert!(
+        dec.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dec.stderr)
+    );
+    // bind, submit, unbind and their responses, twice.
+    assert_eq!(ours.len(), 12, "{ours:?}");
+    let theirs = tshark_rows(&file, port);
+    assert_eq!(ours, theirs);
+    let sum = smppdiag(&["--color", "never", "decode", "--pcap", &f, "--summary"]);
+    let text = String::from_utf8_lossy(&sum.stdout);
+    assert_eq!(
+        text.matches("\nstream ").count() + usize::from(text.starts_with("stream ")),
+        2,
+        "{text}"
+    );
+}
