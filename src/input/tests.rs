@@ -149,27 +149,7 @@ fn seed_000_bind_line() {
     );
 }
 
-const SEED_004_SUBMIT: &str = "0000002F (Length)
-00000004 (Command ID for submit_sm)
-00000000 (Command Status)
-00000001 (Sequence Number)
-00 (Service Type)
-01 (Source Address TON - International)
-01 (Source Address NPI - ISDN)
-31323334 00 (Source Address: \"1234\")
-01 (Destination Address TON - International)
-01 (Destination Address NPI - ISDN)
-39383736 00 (Destination Address: \"9876\")
-00 (ESM Class)
-00 (Protocol ID)
-00 (Priority Flag)
-00000000 (Schedule Delivery Time - Not Set)
-00000000 (Validity Period - Not Set)
-00 (Replace If Present Flag)
-00 (Sm Default Msg ID)
-0005 (Message Length)
-48656C6C 6F (Message: \"Hello\")
-";
+const SEED_004_SUBMIT: &str = include_str!("../../tests/fixtures/seeds/004_submit_sm.txt");
 
 const SEED_004_RESP: &str = "00000010 (Length)
 80000004 (Command ID for submit_sm_resp)

@@ -4,40 +4,13 @@
 use snapbox::cmd::Command;
 use snapbox::str;
 
-fn smppdiag() -> Command {
-    Command::new(snapbox::cmd::cargo_bin!("smppdiag"))
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("CLICOLOR")
-        .arg("--color")
-        .arg("never")
-}
+use crate::util::snap as smppdiag;
 
 /// The first seed page's bind_transmitter, pasted with its annotations.
-const SEED_BIND: &str = "0000001C (Length) 00000002 (Command ID for bind_transmitter) 00000000 (Command Status) 00000001 (Sequence Number) 74657374 000000 (System ID: \"test\") 000000 (Password)";
+const SEED_BIND: &str = include_str!("../fixtures/seeds/000_bind_transmitter.txt");
 
 /// The second seed page's submit_sm, one annotated field per line.
-const SEED_SUBMIT: &str = "0000002F (Length)
-00000004 (Command ID for submit_sm)
-00000000 (Command Status)
-00000001 (Sequence Number)
-00 (Service Type)
-01 (Source Address TON - International)
-01 (Source Address NPI - ISDN)
-31323334 00 (Source Address: \"1234\")
-01 (Destination Address TON - International)
-01 (Destination Address NPI - ISDN)
-39383736 00 (Destination Address: \"9876\")
-00 (ESM Class)
-00 (Protocol ID)
-00 (Priority Flag)
-00000000 (Schedule Delivery Time - Not Set)
-00000000 (Validity Period - Not Set)
-00 (Replace If Present Flag)
-00 (Sm Default Msg ID)
-0005 (Message Length)
-48656C6C 6F (Message: \"Hello\")
-";
+const SEED_SUBMIT: &str = include_str!("../fixtures/seeds/004_submit_sm.txt");
 
 fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(out)

@@ -3,14 +3,7 @@
 use snapbox::cmd::Command;
 use snapbox::str;
 
-fn smppdiag() -> Command {
-    Command::new(snapbox::cmd::cargo_bin!("smppdiag"))
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("CLICOLOR")
-        .arg("--color")
-        .arg("never")
-}
+use crate::util::snap as smppdiag;
 
 fn stdout_of(args: &[&str]) -> String {
     let out = smppdiag().args(args).assert().success();

@@ -241,3 +241,13 @@ pub fn run_on(port: u16, cmd: &str, args: &[&str]) -> (i32, String) {
     all.extend_from_slice(args);
     run(&all)
 }
+
+/// `smppdiag --color never` as a snapbox command (for output snapshots), colour variables removed.
+pub fn snap() -> snapbox::cmd::Command {
+    snapbox::cmd::Command::new(snapbox::cmd::cargo_bin!("smppdiag"))
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("CLICOLOR")
+        .arg("--color")
+        .arg("never")
+}
