@@ -75,8 +75,10 @@ async fn bind_once(
     out.with(|o| {
         let name = status::explain(st).name;
         if o.is_json() {
-            o.json_line(&json!({"event": "bind", "which": label, "status": st,
-                "status_name": name, "rtt_ms": rtt.as_secs_f64() * 1000.0}));
+            o.json_line(
+                &json!({"event": "note", "kind": "bind", "session": 1, "which": label, "status": st,
+                "status_name": name, "rtt_ms": rtt.as_secs_f64() * 1000.0}),
+            );
         } else if st == 0 {
             let l = o.paint(
                 Role::Good,
@@ -117,7 +119,7 @@ async fn body(args: &UnbindArgs, params: &BindParams, linger: Duration, out: &Ou
         let name = status::explain(report.status).name;
         if o.is_json() {
             o.json_line(
-                &json!({"event": "unbind", "status": report.status, "status_name": name,
+                &json!({"event": "note", "kind": "unbind", "session": 1, "status": report.status, "status_name": name,
                 "sequence_number": report.sequence, "sequence_matches": true,
                 "rtt_ms": report.rtt.as_secs_f64() * 1000.0,
                 "closed_by_peer": report.closed_by_peer}),

@@ -59,13 +59,7 @@ where
 {
     let id = shared.next_session.fetch_add(1, Ordering::Relaxed) + 1;
     shared.counters.sessions.fetch_add(1, Ordering::Relaxed);
-    shared.log.event(
-        id,
-        "connect",
-        &format!("connected from {peer} on {local}"),
-        json!({"peer": peer.to_string(), "local": local.to_string()}),
-    );
-    shared.log.pcap_open(id, peer, local);
+    shared.log.session_start(id, peer, local);
     let (rd, wr) = tokio::io::split(stream);
     let (tx, rx) = mpsc::channel(shared.cfg.out_queue.max(1));
     let writer = tokio::spawn(write_loop(wr, rx, shared.log.clone(), id));
@@ -97,13 +91,7 @@ where
             *g.entry(*k).or_default() += n;
         }
     }
-    shared.log.pcap_close(id);
-    shared.log.event(
-        id,
-        "close",
-        &format!("closed ({why})"),
-        json!({"reason": why}),
-    );
+    shared.log.session_end(id, why);
 }
 
 async fn write_loop<W: AsyncWrite + Unpin>(
@@ -122,10 +110,10 @@ async fn write_loop<W: AsyncWrite + Unpin>(
                 Out::Pdu(b, note) => {
                     if let Some(h) = Header::parse(&b) {
                         *counts
-                            .entry((Dir::Out, h.command_id, h.command_status))
+                            .entry((Dir::SmscToEsme, h.command_id, h.command_status))
                             .or_default() += 1;
                     }
-                    log.pdu(id, Dir::Out, &b, note.as_deref());
+                    log.pdu(id, Dir::SmscToEsme, &b, note.as_deref());
                     buf.extend_from_slice(&b);
                 }
                 Out::Close => closing = true,
@@ -299,19 +287,19 @@ impl Session {
         };
         *self
             .counts
-            .entry((Dir::In, h.command_id, h.command_status))
+            .entry((Dir::EsmeToSmsc, h.command_id, h.command_status))
             .or_default() += 1;
         if self.silent {
             self.shared.log.pdu(
                 self.id,
-                Dir::In,
+                Dir::EsmeToSmsc,
                 bytes,
                 Some("not answered (--no-response-after)"),
             );
             return Next::Continue;
         }
         if commands::lookup(h.command_id).is_none() {
-            self.shared.log.pdu(self.id, Dir::In, bytes, None);
+            self.shared.log.pdu(self.id, Dir::EsmeToSmsc, bytes, None);
             let nack = Pdu {
                 command_status: RINVCMDID,
                 ..Pdu::new(0x8000_0000, h.sequence_number)
@@ -336,7 +324,7 @@ impl Session {
                 return Next::Continue;
             }
         };
-        self.shared.log.pdu(self.id, Dir::In, bytes, None);
+        self.shared.log.pdu(self.id, Dir::EsmeToSmsc, bytes, None);
         match h.command_id {
             0x01 | 0x02 | 0x09 => self.bind(&h, &pdu).await,
             0x06 => {

@@ -330,7 +330,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
         let now = Instant::now();
         if let Some(bytes) = self.wbuf.get(at..) {
             self.observer
-                .pdu(Direction::Sent, bytes, now - self.start, None);
+                .pdu(Direction::EsmeToSmsc, bytes, now - self.start, None);
         }
         let p = Pending {
             command_id: header.command_id,
@@ -357,7 +357,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
     async fn answer(&mut self, pdu: &Pdu) -> Result<(), SessionError> {
         let bytes = pdu.encode()?;
         self.observer
-            .pdu(Direction::Sent, &bytes, self.start.elapsed(), None);
+            .pdu(Direction::EsmeToSmsc, &bytes, self.start.elapsed(), None);
         self.wbuf.extend_from_slice(&bytes);
         self.flush().await
     }
@@ -420,7 +420,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 self.responses_since_read += 1;
             }
             self.observer
-                .pdu(Direction::Received, frame, now - self.start, rtt);
+                .pdu(Direction::SmscToEsme, frame, now - self.start, rtt);
             let pdu = match decode_pdu_fast(frame) {
                 Ok(p) => p,
                 Err(e) => {
@@ -629,7 +629,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 Ok(Ok(n)) => {
                     let at = self.start.elapsed();
                     if let Some(b) = scratch.get(..n) {
-                        self.observer.pdu(Direction::Received, b, at, None);
+                        self.observer.pdu(Direction::SmscToEsme, b, at, None);
                     }
                 }
                 Err(_) => return false,
