@@ -93,7 +93,7 @@ impl Filter {
                 })?;
                 set.insert(def.id);
                 if with_resp {
-                    set.insert(def.id | 0x8000_0000);
+                    set.insert(cmd::resp(def.id));
                 }
             }
             Some(set)
@@ -408,9 +408,11 @@ impl Runner<'_, '_> {
                 super::summary::render(&r)
             );
             first = false;
+            let mut fields = serde_json::to_value(&r).unwrap_or_default();
+            fields["command"] = json!("decode");
             self.out.sink().event(&WireEvent::Summary {
-                session: None,
-                fields: serde_json::to_value(&r).unwrap_or_default(),
+                session: Some(u64::from(r.stream)),
+                fields,
                 text: &text,
             })?;
         }

@@ -103,7 +103,7 @@ pub struct ConnectArgs {
     pub address_range: String,
     /// Bind mode (default: tx for send, trx for send --wait-dlr and for bind/unbind).
     #[arg(long, value_enum, help_heading = "Bind")]
-    pub bind_mode: Option<BindMode>,
+    pub bind_mode: Option<BindModeArg>,
 
     /// JSON Lines: one object per PDU (as `decode --json`, plus direction and time) and a summary.
     #[arg(long, help_heading = "Output")]
@@ -118,6 +118,28 @@ pub struct ConnectArgs {
     /// `smppdiag decode --pcap` reads it back).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub pcap_out: Option<PathBuf>,
+}
+
+/// `--bind-mode` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BindModeArg {
+    /// bind_transmitter: send only.
+    Tx,
+    /// bind_receiver: receive only.
+    Rx,
+    /// bind_transceiver: both.
+    Trx,
+}
+
+impl BindModeArg {
+    /// The session's bind mode.
+    pub fn mode(self) -> BindMode {
+        match self {
+            BindModeArg::Tx => BindMode::Tx,
+            BindModeArg::Rx => BindMode::Rx,
+            BindModeArg::Trx => BindMode::Trx,
+        }
+    }
 }
 
 fn secs(what: &str, v: f64) -> anyhow::Result<Duration> {
@@ -166,7 +188,7 @@ impl ConnectArgs {
             _ => 0x34,
         };
         Ok(BindParams {
-            mode: self.bind_mode.unwrap_or(default_mode),
+            mode: self.bind_mode.map_or(default_mode, BindModeArg::mode),
             system_id: self.system_id.clone(),
             password,
             system_type: self.system_type.clone(),

@@ -77,6 +77,7 @@ async fn bind_once(
         if o.is_json() {
             o.json_line(
                 &json!({"event": "note", "kind": "bind", "session": 1, "which": label, "status": st,
+                "text": format!("{label}: {name}"),
                 "status_name": name, "rtt_ms": rtt.as_secs_f64() * 1000.0}),
             );
         } else if st == 0 {
@@ -92,7 +93,7 @@ async fn bind_once(
             );
             o.line(&format!("\n{l}"));
             o.explain(st);
-            if st == 0x05 {
+            if st == crate::spec::ids::status::ESME_RALYBND {
                 o.line(&connect::already_bound_advice(&params.system_id));
             }
         }
@@ -120,6 +121,7 @@ async fn body(args: &UnbindArgs, params: &BindParams, linger: Duration, out: &Ou
         if o.is_json() {
             o.json_line(
                 &json!({"event": "note", "kind": "unbind", "session": 1, "status": report.status, "status_name": name,
+                "text": format!("unbind: {name}"),
                 "sequence_number": report.sequence, "sequence_matches": true,
                 "rtt_ms": report.rtt.as_secs_f64() * 1000.0,
                 "closed_by_peer": report.closed_by_peer}),

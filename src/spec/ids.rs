@@ -102,6 +102,50 @@ pub mod status {
         ESME_RTHROTTLED = 0x0000_0058 => "ESME_RTHROTTLED",
         /// query_sm failed.
         ESME_RQUERYFAIL = 0x0000_0067 => "ESME_RQUERYFAIL",
+        /// Invalid priority_flag.
+        ESME_RINVPRTFLG = 0x0000_0006 => "ESME_RINVPRTFLG",
+        /// Invalid registered_delivery flag.
+        ESME_RINVREGDLVFLG = 0x0000_0007 => "ESME_RINVREGDLVFLG",
+        /// Invalid source address.
+        ESME_RINVSRCADR = 0x0000_000A => "ESME_RINVSRCADR",
+        /// Invalid destination address.
+        ESME_RINVDSTADR = 0x0000_000B => "ESME_RINVDSTADR",
+        /// Invalid message_id.
+        ESME_RINVMSGID = 0x0000_000C => "ESME_RINVMSGID",
+        /// Invalid service_type.
+        ESME_RINVSERTYP = 0x0000_0015 => "ESME_RINVSERTYP",
+        /// Invalid number of destinations.
+        ESME_RINVNUMDESTS = 0x0000_0033 => "ESME_RINVNUMDESTS",
+        /// Invalid distribution list name.
+        ESME_RINVDLNAME = 0x0000_0034 => "ESME_RINVDLNAME",
+        /// Invalid dest_flag.
+        ESME_RINVDESTFLAG = 0x0000_0040 => "ESME_RINVDESTFLAG",
+        /// Invalid esm_class.
+        ESME_RINVESMCLASS = 0x0000_0043 => "ESME_RINVESMCLASS",
+        /// Invalid source address TON.
+        ESME_RINVSRCTON = 0x0000_0048 => "ESME_RINVSRCTON",
+        /// Invalid source address NPI.
+        ESME_RINVSRCNPI = 0x0000_0049 => "ESME_RINVSRCNPI",
+        /// Invalid destination address TON.
+        ESME_RINVDSTTON = 0x0000_0050 => "ESME_RINVDSTTON",
+        /// Invalid destination address NPI.
+        ESME_RINVDSTNPI = 0x0000_0051 => "ESME_RINVDSTNPI",
+        /// Invalid system_type.
+        ESME_RINVSYSTYP = 0x0000_0053 => "ESME_RINVSYSTYP",
+        /// Invalid scheduled delivery time.
+        ESME_RINVSCHED = 0x0000_0061 => "ESME_RINVSCHED",
+        /// Invalid validity period.
+        ESME_RINVEXPIRY = 0x0000_0062 => "ESME_RINVEXPIRY",
+        /// Invalid sm_default_msg_id.
+        ESME_RINVDFTMSGID = 0x0000_0063 => "ESME_RINVDFTMSGID",
+        /// Invalid TLV stream.
+        ESME_RINVTLVSTREAM = 0x0000_00C0 => "ESME_RINVTLVSTREAM",
+        /// Invalid TLV value.
+        ESME_RINVTLVVAL = 0x0000_00C4 => "ESME_RINVTLVVAL",
+        /// Invalid TLV length.
+        ESME_RINVTLVLEN = 0x0000_00C2 => "ESME_RINVTLVLEN",
+        /// Invalid data_coding.
+        ESME_RINVDCS = 0x0000_0104 => "ESME_RINVDCS",
     }
 }
 

@@ -102,6 +102,11 @@ impl FrameBuf {
         self.eof
     }
 
+    /// Note that the peer closed its side (seen by a read outside [`FrameBuf::fill`]).
+    pub fn set_eof(&mut self) {
+        self.eof = true;
+    }
+
     /// Drop what was framed and make room for a read.
     fn compact(&mut self) {
         if self.pos > 0 {
