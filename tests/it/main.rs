@@ -9,6 +9,7 @@ mod e2e;
 mod explain;
 mod interop;
 mod peers;
+mod schema;
 mod serve;
 mod session;
 mod util;
