@@ -211,7 +211,9 @@ pub fn run(args: ProxyArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         out.flush()
     });
     let out = ProxyOutput::new(mode, ctx.style, args.show_secrets, tx, pcap, filter);
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    // One thread: the proxy waits on sockets; a single-threaded runtime saves the cross-thread
+    // wake-ups between each pump and its writer (benches/proxy.sh: CPU per PDU).
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the tokio runtime")?;
