@@ -9,6 +9,7 @@ mod e2e;
 mod explain;
 mod interop;
 mod peers;
+mod proxy;
 mod schema;
 mod serve;
 mod session;
