@@ -9,6 +9,7 @@ pub mod bind;
 pub mod completions;
 pub mod connect;
 pub mod decode;
+pub mod encode;
 pub mod explain;
 pub mod retry_args;
 pub mod send;
@@ -44,6 +45,8 @@ pub struct Cli {
 pub enum Command {
     /// Decode and explain PDUs pasted as hex (plain, spaced, 0x.., xxd, hexdump -C, Wireshark, annotated).
     Decode(decode::DecodeArgs),
+    /// Build a PDU from `COMMAND FIELD=VALUE ...` or edited `decode --json`; print hex or the dump.
+    Encode(encode::EncodeArgs),
     /// Explain a command_status code (meaning, causes, fix, retry class) and its retry schedule.
     Explain(explain::ExplainArgs),
     /// Run an SMSC simulator that reproduces SMPP errors on demand (faults, throttling, receipts).
@@ -90,6 +93,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     };
     match cli.command {
         Command::Decode(a) => decode::run(a, &ctx),
+        Command::Encode(a) => encode::run(a, &ctx),
         Command::Explain(a) => explain::run(a, &ctx),
         Command::Serve(a) => serve::run(a, &ctx),
         Command::Bind(a) => bind::run(a, &ctx),

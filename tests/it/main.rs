@@ -6,6 +6,7 @@ mod codec_negative;
 mod codec_props;
 mod decode;
 mod e2e;
+mod encode;
 mod explain;
 mod interop;
 mod peers;
