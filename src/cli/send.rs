@@ -116,10 +116,10 @@ pub struct SendArgs {
     #[arg(long, value_parser = parse_u8, default_value = "0", help_heading = "Message")]
     pub priority: u8,
     /// validity_period (SMPP time, e.g. 000001000000000R for one day).
-    #[arg(long, default_value = "", help_heading = "Message")]
+    #[arg(long, default_value = "", value_parser = parse_smpp_time, help_heading = "Message")]
     pub validity: String,
-    /// schedule_delivery_time (SMPP time).
-    #[arg(long, default_value = "", help_heading = "Message")]
+    /// schedule_delivery_time (SMPP time, e.g. 000000001000000R for ten minutes from now).
+    #[arg(long, default_value = "", value_parser = parse_smpp_time, help_heading = "Message")]
     pub schedule: String,
     /// service_type.
     #[arg(long, default_value = "", help_heading = "Message")]
@@ -160,6 +160,19 @@ fn parse_u8(s: &str) -> Result<u8, String> {
         None => s.parse(),
     };
     v.map_err(|_| format!("expected 0-255 or 0x00-0xFF, got {s}"))
+}
+
+/// An SMPP time (absolute `YYMMDDhhmmsstnn+`/`-`, relative `YYMMDDhhmmss000R`, or empty),
+/// checked by the codec's parser so a wrong one is refused before connecting.
+fn parse_smpp_time(s: &str) -> Result<String, String> {
+    crate::codec::time::parse(s)
+        .map(|_| s.to_string())
+        .map_err(|e| {
+            format!(
+                "{e}\n  absolute: YYMMDDhhmmsstnn+ (e.g. 261130143000004+ is 14:30 at UTC+1)\n  \
+             relative: YYMMDDhhmmss000R (e.g. 000001000000000R is one day from now)"
+            )
+        })
 }
 
 /// TON/NPI from the shape of an address: `+digits` or 10+ digits international (1/1), shorter

@@ -4,6 +4,7 @@ mod capture;
 mod codec_golden;
 mod codec_negative;
 mod codec_props;
+mod craft;
 mod decode;
 mod e2e;
 mod encode;
