@@ -10,6 +10,7 @@
 //! - [`render`]: the annotated hex dump and JSON, written into a buffer with an explicit style.
 //! - [`session`]: tokio transport for real sessions against an SMSC.
 //! - [`server`]: `serve`, an SMSC simulator that reproduces SMPP errors on demand.
+//! - [`profile`]: named connection profiles from the config file.
 //! - [`exit`]: the exit codes every subcommand shares.
 
 pub mod capture;
@@ -17,6 +18,7 @@ pub mod cli;
 pub mod codec;
 pub mod exit;
 pub mod input;
+pub mod profile;
 pub mod render;
 pub mod server;
 pub mod session;

@@ -11,6 +11,7 @@ pub mod connect;
 pub mod decode;
 pub mod encode;
 pub mod explain;
+pub mod profiles;
 pub mod retry_args;
 pub mod send;
 pub mod serve;
@@ -61,6 +62,32 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff) of smppdiag and its subcommands.
     Man,
+    /// List the connection profiles of the config file (no secrets).
+    Profiles(profiles::ProfilesArgs),
+}
+
+impl Command {
+    /// The connection options of the subcommands that connect as a client.
+    pub fn conn_mut(&mut self) -> Option<&mut connect::ConnectArgs> {
+        match self {
+            Command::Bind(a) => Some(&mut a.conn),
+            Command::Send(a) => Some(&mut a.conn),
+            Command::Unbind(a) => Some(&mut a.conn),
+            _ => None,
+        }
+    }
+}
+
+/// Parse the command line, noting which connection options were given (a profile fills in only
+/// the others).
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let m = Cli::command().try_get_matches()?;
+    let mut cli = Cli::from_arg_matches(&m)?;
+    if let (Some(conn), Some((_, sub))) = (cli.command.conn_mut(), m.subcommand()) {
+        profiles::record_explicit(conn, sub);
+    }
+    Ok(cli)
 }
 
 /// What every subcommand gets besides its own arguments.
@@ -91,6 +118,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     let ctx = Ctx {
         style: decide_style(cli.color),
     };
+    let mut cli = cli;
+    if let Some(conn) = cli.command.conn_mut() {
+        profiles::apply(conn)?;
+    }
     match cli.command {
         Command::Decode(a) => decode::run(a, &ctx),
         Command::Encode(a) => encode::run(a, &ctx),
@@ -101,6 +132,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Unbind(a) => unbind::run(a, &ctx),
         Command::Completions(a) => completions::run(a),
         Command::Man => completions::man(),
+        Command::Profiles(a) => profiles::run(a, &ctx),
     }
 }
 

@@ -51,3 +51,108 @@ fn valid_relative_and_absolute_times_reach_the_wire() {
         "{out}"
     );
 }
+
+/// A config file with a profile pointing at `port`, its password from a command.
+fn config_for(dir: &std::path::Path, port: u16) -> std::path::PathBuf {
+    let path = dir.join("config.toml");
+    std::fs::write(dir.join("pw"), "filepw\n").unwrap();
+    std::fs::write(
+        &path,
+        format!(
+            "[profiles.sim]\nhost = \"127.0.0.1\"\nport = {port}\nsystem_id = \"acme\"\n\
+             bind_mode = \"tx\"\npassword_command = \"printf 's3cret\\\\n'\"\n\n\
+             [profiles.byfile]\nport = {port}\nsystem_id = \"acme\"\npassword_file = \"pw\"\n"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn with_config(cfg: &std::path::Path, args: &[&str]) -> (i32, String) {
+    let mut cmd = crate::util::smppdiag(args);
+    cmd.env("SMPPDIAG_CONFIG", cfg);
+    crate::util::run_cmd(cmd, crate::util::RUN_LIMIT)
+}
+
+#[test]
+fn profile_supplies_connection_and_password_and_options_override_it() {
+    let serve = crate::util::serve(&["--account", "acme:s3cret"]);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_for(dir.path(), serve.port);
+    let (code, out) = with_config(&cfg, &["bind", "--profile", "sim", "-q"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("bound as bind_transmitter"), "{out}");
+    assert!(!out.contains("empty password"), "{out}");
+    // An explicit password wins over the profile's: the simulator refuses it.
+    let (code, out) = with_config(
+        &cfg,
+        &["bind", "--profile", "sim", "--password", "nope", "-q"],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("ESME_RINVPASWD"), "{out}");
+    // An explicit bind mode wins too.
+    let (code, out) = with_config(
+        &cfg,
+        &["bind", "--profile", "sim", "--bind-mode", "rx", "-q"],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("bound as bind_receiver"), "{out}");
+    // password_file relative to the config file: "filepw" is wrong for this account.
+    let (code, out) = with_config(&cfg, &["bind", "--profile", "byfile", "-q"]);
+    assert_eq!(code, 1, "{out}");
+    let (code, out) = with_config(&cfg, &["bind", "--profile", "missing"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("no profile \"missing\"") && out.contains("byfile, sim"),
+        "{out}"
+    );
+}
+
+#[test]
+fn profiles_lists_without_secrets_and_follows_xdg() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("smppdiag");
+    std::fs::create_dir_all(&sub).unwrap();
+    config_for(&sub, 2775);
+    let mut cmd = crate::util::smppdiag(&["profiles"]);
+    cmd.env("XDG_CONFIG_HOME", dir.path());
+    let (code, out) = crate::util::run_cmd(cmd, crate::util::RUN_LIMIT);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("sim: 127.0.0.1:2775") && out.contains("byfile:"),
+        "{out}"
+    );
+    assert!(
+        out.contains("from command") && out.contains("from file"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("filepw\n") && !out.contains("s3cret\n"),
+        "{out}"
+    );
+    let cfg = sub.join("config.toml");
+    let (code, out) = with_config(&cfg, &["profiles", "--json"]);
+    assert_eq!(code, 0, "{out}");
+    let names: Vec<String> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["name"].to_string())
+        .collect();
+    assert_eq!(names, ["\"byfile\"", "\"sim\""]);
+}
+
+#[test]
+fn empty_password_warns_once() {
+    let serve = crate::util::serve(&["--accept-any"]);
+    let (code, out) =
+        crate::util::run_on(serve.port, "send", &["--to", "1234", "--text", "a", "-q"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        out.matches("warning: binding with an empty password")
+            .count(),
+        1,
+        "{out}"
+    );
+    let (code, out) = crate::util::run_on(serve.port, "bind", &["--password", "pw", "-q"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("empty password"), "{out}");
+}
