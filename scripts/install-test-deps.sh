@@ -45,6 +45,13 @@ else
     apt_install tcpdump
 fi
 
+# --- man and groff (the man page test renders every page) ----------------------------
+if command -v man >/dev/null 2>&1 && command -v groff >/dev/null 2>&1; then
+    say "man present: $(man --version 2>&1 | head -n 1)"
+else
+    apt_install man-db groff-base
+fi
+
 # --- node and npm ---------------------------------------------------------------
 if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
     say "node present: $(node --version)"

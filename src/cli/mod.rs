@@ -60,8 +60,8 @@ pub enum Command {
     Unbind(unbind::UnbindArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(completions::CompletionsArgs),
-    /// Print the man page (roff) of smppdiag and its subcommands.
-    Man,
+    /// Print the man pages (roff) of smppdiag and its subcommands; `--dir DIR` installs them.
+    Man(completions::ManArgs),
     /// List the connection profiles of the config file (no secrets).
     Profiles(profiles::ProfilesArgs),
 }
@@ -131,7 +131,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Send(a) => send::run(*a, &ctx),
         Command::Unbind(a) => unbind::run(a, &ctx),
         Command::Completions(a) => completions::run(a),
-        Command::Man => completions::man(),
+        Command::Man(a) => completions::man(a),
         Command::Profiles(a) => profiles::run(a, &ctx),
     }
 }

@@ -156,3 +156,64 @@ fn empty_password_warns_once() {
     assert_eq!(code, 0, "{out}");
     assert!(!out.contains("empty password"), "{out}");
 }
+
+/// `man -l` (man-db + groff, installed by scripts/install-test-deps.sh) renders `page` at 80
+/// columns; warnings go to the returned stderr.
+fn render_man(page: &std::path::Path) -> (String, String) {
+    let out = std::process::Command::new("man")
+        .arg("-l")
+        .arg(page)
+        .env("MANWIDTH", "80")
+        .env_remove("MAN_KEEP_FORMATTING")
+        .env_remove("MANPAGER")
+        .env("PAGER", "cat")
+        .output()
+        .expect("man is missing: run scripts/install-test-deps.sh");
+    assert!(out.status.success(), "man -l {}: {:?}", page.display(), out);
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn man_dir_installs_one_page_per_subcommand_with_examples_on_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("man1");
+    let (code, out) = crate::util::run(&["man", "--dir", target.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    let mut files: Vec<String> = std::fs::read_dir(&target)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    for want in [
+        "smppdiag.1",
+        "smppdiag-decode.1",
+        "smppdiag-encode.1",
+        "smppdiag-serve.1",
+    ] {
+        assert!(
+            files.iter().any(|f| f == want),
+            "{want} missing from {files:?}"
+        );
+    }
+    assert!(!files.iter().any(|f| f == "smppdiag-help.1"), "{files:?}");
+    for f in &files {
+        let (text, warnings) = render_man(&target.join(f));
+        assert!(warnings.trim().is_empty(), "{f}: {warnings}");
+        assert!(!text.contains('\u{2010}'), "{f} hyphenates a word:\n{text}");
+    }
+    let (serve, _) = render_man(&target.join("smppdiag-serve.1"));
+    let example =
+        "smppdiag serve --listen 0.0.0.0:2775 --accept-any --fail ESME_RTHROTTLED:every=3";
+    assert!(
+        serve.lines().any(|l| l.trim() == example),
+        "example not on one line:\n{serve}"
+    );
+    let (send, _) = render_man(&target.join("smppdiag-send.1"));
+    assert!(
+        send.contains("EXIT CODES") || send.contains("EXAMPLES"),
+        "{send}"
+    );
+}
