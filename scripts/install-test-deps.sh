@@ -2,7 +2,7 @@
 # Install the third-party peers the integration tests run against:
 #   - Debian's tshark (and text2pcap), the reference SMPP decoder, and tcpdump;
 #   - node-smpp (npm package `smpp`, pinned in tests/peers/package-lock.json);
-#   - smpplib (PyPI, pinned in tests/peers/requirements.txt) in tests/peers/.venv.
+#   - smpplib and junitparser (PyPI, pinned in tests/peers/requirements.txt) in tests/peers/.venv.
 # Idempotent: a step whose result is already there is skipped, so reruns are quick.
 # Needs root (or sudo) for apt-get when tshark or node is missing.
 set -euo pipefail

@@ -10,6 +10,7 @@ mod e2e;
 mod encode;
 mod explain;
 mod interop;
+mod junit;
 mod peers;
 mod serve;
 mod session;
