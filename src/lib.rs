@@ -11,12 +11,14 @@
 //! - [`session`]: tokio transport for real sessions against an SMSC.
 //! - [`server`]: `serve`, an SMSC simulator that reproduces SMPP errors on demand.
 //! - [`profile`]: named connection profiles from the config file.
+//! - [`expect`]: CI expectations (`--expect`, `--expect-dlr`) and their JUnit test cases.
 //! - [`exit`]: the exit codes every subcommand shares.
 
 pub mod capture;
 pub mod cli;
 pub mod codec;
 pub mod exit;
+pub mod expect;
 pub mod input;
 pub mod profile;
 pub mod render;

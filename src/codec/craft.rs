@@ -53,7 +53,7 @@ pub enum CraftError {
         known: String,
     },
     /// A field that cannot be set this way.
-    #[error("{0} cannot be set as FIELD=VALUE; edit it in a decode --json object instead")]
+    #[error("{0} cannot be set here")]
     NotSettable(String),
     /// Not a number.
     #[error("{field}: {value:?} is not a number (decimal, or hex with 0x)")]
@@ -176,6 +176,35 @@ pub fn from_assignments(command: &str, args: &[String]) -> Result<Crafted, Craft
         }
     }
     Ok(c)
+}
+
+/// Apply `FIELD=VALUE` / `tlv:TAG=VALUE` overrides to a PDU built elsewhere (`send --set`). Header
+/// fields and lengths stay the sender's: only body fields and TLVs can be set this way.
+pub fn apply_overrides(pdu: &mut Pdu, args: &[String]) -> Result<(), CraftError> {
+    let mut c = Crafted {
+        pdu: std::mem::take(pdu),
+        command_length: None,
+        sm_length: None,
+        verbatim: None,
+    };
+    let result = args.iter().try_for_each(|a| {
+        let (name, value) = a
+            .split_once('=')
+            .ok_or_else(|| CraftError::NotAssignment(a.clone()))?;
+        if HEADER_FIELDS.contains(&name) || name == "sm_length" {
+            return Err(CraftError::NotSettable(name.into()));
+        }
+        match name.strip_prefix(TLV_PREFIX) {
+            Some(tag) => {
+                let tlv = tlv_assignment(tag, value, charset_of(&c.pdu))?;
+                c.pdu.tlvs.push(tlv);
+                Ok(())
+            }
+            None => assign_body(&mut c, name, value),
+        }
+    });
+    *pdu = c.pdu;
+    result
 }
 
 /// The charset `@text:` values are encoded in: the PDU's data_coding as set so far.
@@ -516,6 +545,81 @@ fn apply_top_level_edits(c: &mut Crafted, obj: &J, d: &super::Decoded) -> bool {
     edited
 }
 
+// ------------------------------------------------------------------------- MO messages
+
+/// One mobile-originated message for the simulator: `FROM,TO,TEXT` (the text may hold commas).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoMessage {
+    /// source_addr (the subscriber).
+    pub from: String,
+    /// destination_addr (the ESME's number or short code).
+    pub to: String,
+    /// The text, sent in GSM 03.38 when it fits, else UCS2; split with a UDH when long.
+    pub text: String,
+}
+
+impl std::str::FromStr for MoMessage {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let mut it = s.splitn(3, ',');
+        match (it.next(), it.next(), it.next()) {
+            (Some(from), Some(to), Some(text))
+                if !from.trim().is_empty() && !to.trim().is_empty() =>
+            {
+                Ok(MoMessage {
+                    from: from.trim().into(),
+                    to: to.trim().into(),
+                    text: text.into(),
+                })
+            }
+            _ => Err(format!(
+                "{s:?} is not FROM,TO,TEXT (e.g. 447700900123,12345,Hello)"
+            )),
+        }
+    }
+}
+
+/// TON/NPI of an address: digits (with an optional `+`) are international/ISDN, anything else
+/// alphanumeric.
+fn ton_npi(addr: &str) -> (u32, u32, &str) {
+    let digits = addr.strip_prefix('+').unwrap_or(addr);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        (1, 1, digits)
+    } else {
+        (5, 0, addr)
+    }
+}
+
+/// The deliver_sm PDUs of one MO message (several, with a concatenation UDH numbered by
+/// `reference`, when the text is long). Sequence numbers are left 0 for the sender to set.
+pub fn mo_deliver_sms(m: &MoMessage, reference: u16) -> Result<Vec<Pdu>, super::split::SplitError> {
+    use super::split::{split, SplitMethod};
+    let charset = text::choose_coding(&m.text);
+    let data_coding = if charset == Charset::Ucs2 { 8 } else { 0 };
+    let parts = split(m.text.as_str(), charset, SplitMethod::Udh, reference)?;
+    let (src_ton, src_npi, from) = ton_npi(&m.from);
+    let (dst_ton, dst_npi, to) = ton_npi(&m.to);
+    Ok(parts
+        .into_iter()
+        .map(|p| {
+            Pdu::new(
+                crate::spec::commands::by_name("deliver_sm").map_or(0, |d| d.id),
+                0,
+            )
+            .with_int("source_addr_ton", src_ton)
+            .with_int("source_addr_npi", src_npi)
+            .with_str("source_addr", from)
+            .with_int("dest_addr_ton", dst_ton)
+            .with_int("dest_addr_npi", dst_npi)
+            .with_str("destination_addr", to)
+            .with_int("esm_class", if p.udh { 0x40 } else { 0 })
+            .with_int("data_coding", data_coding)
+            .with_octets("short_message", p.payload)
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -622,5 +726,53 @@ mod tests {
         let p = crate::codec::decode_pdu(&out).unwrap();
         assert_eq!(p.bytes("short_message").unwrap(), b"Hello, world");
         assert!(!crate::codec::decode(&out).is_malformed());
+    }
+
+    #[test]
+    fn mo_messages_pick_coding_and_split() {
+        let m: MoMessage = "+447700900123,ACME,Hi, there €".parse().unwrap();
+        assert_eq!(m.text, "Hi, there €");
+        let p = mo_deliver_sms(&m, 7).unwrap();
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].string("source_addr").unwrap(), "447700900123");
+        assert_eq!(p[0].int("dest_addr_ton"), Some(5));
+        assert_eq!(p[0].int("data_coding"), Some(0));
+        let long = MoMessage {
+            from: "1".into(),
+            to: "2".into(),
+            text: "Привет мир ".repeat(10),
+        };
+        let parts = mo_deliver_sms(&long, 9).unwrap();
+        assert_eq!(parts.len(), 2);
+        assert!(parts
+            .iter()
+            .all(|p| p.int("esm_class") == Some(0x40) && p.int("data_coding") == Some(8)));
+        let joined: Vec<u8> = parts
+            .iter()
+            .flat_map(|p| p.bytes("short_message").unwrap()[6..].to_vec())
+            .collect();
+        assert_eq!(joined, text::ucs2_encode(&long.text));
+        assert!("only,two".parse::<MoMessage>().is_err());
+    }
+
+    #[test]
+    fn overrides_change_body_fields_only() {
+        let mut p = Pdu::new(4, 3).with_octets("short_message", b"hi");
+        let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        apply_overrides(
+            &mut p,
+            &set(&[
+                "esm_class=0x40",
+                "validity_period=000001000000000R",
+                "tlv:0x1400=AB",
+            ]),
+        )
+        .unwrap();
+        assert_eq!(p.int("esm_class"), Some(0x40));
+        assert_eq!(p.string("validity_period").unwrap(), "000001000000000R");
+        assert_eq!(p.tlv(0x1400).unwrap().value, vec![0xAB]);
+        assert_eq!(p.bytes("short_message").unwrap(), b"hi");
+        assert!(apply_overrides(&mut p, &set(&["sequence_number=9"])).is_err());
+        assert_eq!(p.sequence_number, 3);
     }
 }
