@@ -52,6 +52,13 @@ else
     apt_install man-db groff-base
 fi
 
+# --- jq (the README's examples pipe decode --json through it) ---------------------------
+if command -v jq >/dev/null 2>&1; then
+    say "jq present: $(jq --version 2>&1)"
+else
+    apt_install jq
+fi
+
 # --- node and npm ---------------------------------------------------------------
 if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
     say "node present: $(node --version)"

@@ -12,6 +12,7 @@ mod explain;
 mod interop;
 mod junit;
 mod peers;
+mod readme;
 mod serve;
 mod session;
 mod util;
