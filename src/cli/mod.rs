@@ -12,6 +12,7 @@ pub mod decode;
 pub mod encode;
 pub mod explain;
 pub mod profiles;
+pub mod report;
 pub mod retry_args;
 pub mod send;
 pub mod serve;

@@ -99,12 +99,16 @@ pub fn xml_safe(s: &str) -> String {
 type W = Writer<Vec<u8>>;
 type R = std::io::Result<()>;
 
-fn start(w: &mut W, name: &str, attrs: &[(&str, String)]) -> R {
+fn element<'a>(name: &'a str, attrs: &[(&str, String)]) -> BytesStart<'a> {
     let mut e = BytesStart::new(name);
     for (k, v) in attrs {
         e.push_attribute((*k, xml_safe(v).as_str()));
     }
-    w.write_event(Event::Start(e))
+    e
+}
+
+fn start(w: &mut W, name: &str, attrs: &[(&str, String)]) -> R {
+    w.write_event(Event::Start(element(name, attrs)))
 }
 
 fn end(w: &mut W, name: &str) -> R {
@@ -175,15 +179,15 @@ fn write_suite(w: &mut W, s: &TestSuite) -> R {
 }
 
 fn write_case(w: &mut W, c: &TestCase) -> R {
-    start(
-        w,
-        "testcase",
-        &[
-            ("name", c.name.clone()),
-            ("classname", c.classname.clone()),
-            ("time", secs(c.time.as_secs_f64())),
-        ],
-    )?;
+    let attrs = [
+        ("name", c.name.clone()),
+        ("classname", c.classname.clone()),
+        ("time", secs(c.time.as_secs_f64())),
+    ];
+    if c.outcome == Outcome::Passed && c.system_out.is_none() {
+        return w.write_event(Event::Empty(element("testcase", &attrs)));
+    }
+    start(w, "testcase", &attrs)?;
     match &c.outcome {
         Outcome::Passed => {}
         Outcome::Failure {
@@ -197,8 +201,7 @@ fn write_case(w: &mut W, c: &TestCase) -> R {
             detail,
         } => write_problem(w, "error", message, kind, detail)?,
         Outcome::Skipped { message } => {
-            let mut e = BytesStart::new("skipped");
-            e.push_attribute(("message", xml_safe(message).as_str()));
+            let e = element("skipped", &[("message", message.clone())]);
             w.write_event(Event::Empty(e))?;
         }
     }

@@ -217,3 +217,163 @@ fn man_dir_installs_one_page_per_subcommand_with_examples_on_one_line() {
         "{send}"
     );
 }
+
+use crate::junit::junitparser_reads_file as junit_of;
+
+#[test]
+fn bind_expect_makes_a_negative_test_one_command() {
+    let serve = crate::util::serve(&["--account", "acme:secret"]);
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("bind.xml");
+    let junit = report.to_str().unwrap();
+    let bind = ["--system-id", "acme", "-q", "--junit", junit];
+    let (code, out) = crate::util::run_on(
+        serve.port,
+        "bind",
+        &[
+            &bind[..],
+            &["--password", "wrong", "--expect", "ESME_RINVPASWD"],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 0, "{out}");
+    let j = junit_of(&report);
+    assert_eq!(
+        (j["tests"].as_u64(), j["failures"].as_u64()),
+        (Some(1), Some(0)),
+        "{j}"
+    );
+    let (code, out) = crate::util::run_on(
+        serve.port,
+        "bind",
+        &[&bind[..], &["--password", "secret", "--expect", "invpaswd"]].concat(),
+    );
+    assert_eq!(code, 1, "{out}");
+    let line = "bind_transceiver: expected ESME_RINVPASWD (0x0000000E), got ESME_ROK";
+    assert_eq!(out.matches(line).count(), 1, "{out}");
+    let j = junit_of(&report);
+    let failure = &j["suites"][0]["cases"][0]["result"];
+    assert_eq!(failure["kind"], "failure", "{j}");
+    assert_eq!(
+        failure["message"],
+        "expected ESME_RINVPASWD (0x0000000E), got ESME_ROK"
+    );
+    // The failure's text is the answer's dump.
+    let text = failure["text"].as_str().unwrap();
+    assert!(
+        text.contains("bind_transceiver_resp") && text.contains("\"smppdiag\""),
+        "{text}"
+    );
+    let (code, out) = crate::util::run_on(serve.port, "bind", &["--expect", "ESME_RTHROTLED"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("did you mean ESME_RTHROTTLED"), "{out}");
+}
+
+#[test]
+fn send_expect_status_and_receipt_state() {
+    let serve = crate::util::serve(&["--accept-any", "--fail", "ESME_RTHROTTLED:first=1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("send.xml");
+    let msg = [
+        "--password",
+        "pw",
+        "--to",
+        "447700900123",
+        "--text",
+        "hi",
+        "-q",
+    ];
+    let (code, out) = crate::util::run_on(
+        serve.port,
+        "send",
+        &[&msg[..], &["--expect", "ESME_RTHROTTLED"]].concat(),
+    );
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = crate::util::run_on(
+        serve.port,
+        "send",
+        &[
+            &msg[..],
+            &["--wait-dlr", "10", "--expect-dlr", "DELIVRD"],
+            &["--junit", report.to_str().unwrap()],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 0, "{out}");
+    let j = junit_of(&report);
+    let names: Vec<&str> = j["suites"][0]["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "submit_sm x1 answers ESME_ROK",
+            "receipts x1 answers DELIVRD"
+        ]
+    );
+    assert_eq!(j["failures"], 0);
+    let (code, out) = crate::util::run_on(
+        serve.port,
+        "send",
+        &[&msg[..], &["--wait-dlr", "10", "--expect-dlr", "UNDELIV"]].concat(),
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("receipts x1: expected UNDELIV, got DELIVRD"),
+        "{out}"
+    );
+}
+
+#[test]
+fn send_set_udh_and_binary_reach_the_wire() {
+    let serve = crate::util::serve(&["--accept-any"]);
+    let (code, out) = crate::util::run_on(
+        serve.port,
+        "send",
+        &[
+            "--password",
+            "pw",
+            "--to",
+            "447700900123",
+            "--binary",
+            "0102",
+            "--udh",
+            "050003CC0201",
+            "--set",
+            "esm_class=0x43",
+            "--set",
+            "data_coding=0xF5",
+            "--set",
+            "protocol_id=0x7F",
+            "--set",
+            "tlv:0x1403=AB",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    for want in [
+        "esm_class               0x43",
+        "data_coding             0xF5",
+        "protocol_id             0x7F",
+        "sm_length               8",
+        "0x1403",
+    ] {
+        assert!(out.contains(want), "{want} missing:\n{out}");
+    }
+    // The UDH and body octets as sent.
+    assert!(out.contains("udh_length            5"), "{out}");
+    assert!(out.contains("00 03 cc 02 01       ie 0x00"), "{out}");
+    assert!(out.contains("01 02                text"), "{out}");
+    let (code, out) = crate::util::run_on(
+        serve.port,
+        "send",
+        &["--to", "1", "--text", "x", "--set", "sequence_number=5"],
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("--set: sequence_number cannot be set here"),
+        "{out}"
+    );
+}

@@ -11,23 +11,29 @@ use smppdiag::render::Style;
 
 use crate::peers::{peers_dir, require_python_module};
 
-/// What junitparser understood of `xml`.
-fn junitparser_reads(xml: &str) -> Value {
+/// What junitparser understood of the report at `path`.
+pub fn junitparser_reads_file(path: &std::path::Path) -> Value {
     let python = require_python_module("junitparser");
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("report.xml");
-    std::fs::write(&path, xml).unwrap();
     let out = Command::new(python)
         .arg(peers_dir().join("junit_read.py"))
-        .arg(&path)
+        .arg(path)
         .output()
         .expect("run junit_read.py");
     assert!(
         out.status.success(),
-        "junitparser rejected the report: {}\n{xml}",
-        String::from_utf8_lossy(&out.stderr)
+        "junitparser rejected the report: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        std::fs::read_to_string(path).unwrap_or_default()
     );
     serde_json::from_slice(&out.stdout).expect("junit_read.py prints JSON")
+}
+
+/// What junitparser understood of `xml`.
+fn junitparser_reads(xml: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.xml");
+    std::fs::write(&path, xml).unwrap();
+    junitparser_reads_file(&path)
 }
 
 fn case(name: &str, outcome: Outcome) -> TestCase {
