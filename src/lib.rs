@@ -12,6 +12,8 @@
 //! - [`server`]: `serve`, an SMSC simulator that reproduces SMPP errors on demand.
 //! - [`profile`]: named connection profiles from the config file.
 //! - [`expect`]: CI expectations (`--expect`, `--expect-dlr`) and their JUnit test cases.
+//! - [`wire`]: the wire-event layer: one event type, one JSON schema, the sinks, the framed
+//!   connection.
 //! - [`exit`]: the exit codes every subcommand shares.
 
 pub mod capture;
@@ -25,3 +27,4 @@ pub mod render;
 pub mod server;
 pub mod session;
 pub mod spec;
+pub mod wire;

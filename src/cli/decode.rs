@@ -8,8 +8,10 @@ use anyhow::Context;
 use crate::codec;
 use crate::exit::Exit;
 use crate::input;
-use crate::render::dump::{dump, DumpOptions};
-use crate::render::json::{pdu_json_head, write_pdu_json, JsonOptions};
+use crate::render::dump::DumpOptions;
+use crate::render::json::JsonOptions;
+use crate::wire::sink::{DumpSink, JsonSink, Layout, Sink};
+use crate::wire::{PduEvent, Source};
 
 /// Arguments of `decode`.
 #[derive(Debug, clap::Args)]
@@ -33,7 +35,7 @@ pub struct DecodeArgs {
     pub full: bool,
     /// Capture input (`--pcap FILE`) and its filters.
     #[command(flatten)]
-    pub pcap: crate::capture::PcapArgs,
+    pub pcap: super::pcap_args::PcapArgs,
 }
 
 /// Run `decode`.
@@ -47,7 +49,7 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         };
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         return Ok(crate::capture::run::run(
-            &args.pcap,
+            &args.pcap.config(),
             opts,
             &mut out,
             &mut std::io::stderr(),
@@ -84,50 +86,44 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let dopts = DumpOptions {
-        show_secrets: args.show_secrets,
-        full: args.full,
-        ..DumpOptions::default()
-    };
-    let jopts = JsonOptions {
-        show_secrets: args.show_secrets,
-    };
     let mut any_malformed = false;
-    let mut count = 0usize;
-    let mut blocks: std::collections::HashMap<u32, String> = std::collections::HashMap::new();
-    for (source, text) in &texts {
-        let records = match input::parse(text) {
-            Ok(r) => r,
-            Err(e) => {
-                out.flush()?;
-                anyhow::bail!(UsageError(format!("{source}: {e}")));
-            }
+    {
+        let mut sink: Box<dyn Sink + '_> = if args.json {
+            let jopts = JsonOptions {
+                show_secrets: args.show_secrets,
+            };
+            Box::new(JsonSink::new(&mut out, jopts).buffered())
+        } else {
+            let dopts = DumpOptions {
+                show_secrets: args.show_secrets,
+                full: args.full,
+                ..DumpOptions::default()
+            };
+            Box::new(DumpSink::new(&mut out, ctx.style, dopts, Layout::Paste))
         };
-        for rec in records {
-            for (off, d) in codec::decode_stream(&rec.bytes) {
-                any_malformed |= d.is_malformed();
-                if args.json {
-                    let mut o = pdu_json_head(&d, off, &jopts);
-                    o.insert("line".into(), serde_json::json!(rec.line));
-                    write_pdu_json(&mut out, &o, &d, &jopts)?;
-                    writeln!(out)?;
-                } else {
-                    if count > 0 {
-                        writeln!(out)?;
-                    }
-                    out.write_all(dump(&d, &ctx.style, &dopts).as_bytes())?;
-                    if let Some(h) = d.header {
-                        if h.command_status != 0 {
-                            writeln!(out)?;
-                            // The block depends only on the status: render each one once.
-                            let block = blocks.entry(h.command_status).or_insert_with(|| {
-                                super::status_block(h.command_status, &ctx.style)
-                            });
-                            out.write_all(block.as_bytes())?;
-                        }
-                    }
+        for (source, text) in &texts {
+            let records = match input::parse(text) {
+                Ok(r) => r,
+                Err(e) => {
+                    drop(sink);
+                    out.flush()?;
+                    anyhow::bail!(UsageError(format!("{source}: {e}")));
                 }
-                count += 1;
+            };
+            for rec in records {
+                for (off, d) in codec::decode_stream(&rec.bytes) {
+                    any_malformed |= d.is_malformed();
+                    sink.pdu(&PduEvent {
+                        bytes: &d.bytes,
+                        decoded: Some(&d),
+                        input_offset: Some(off),
+                        source: Some(Source {
+                            line: rec.line,
+                            shape: None,
+                        }),
+                        ..PduEvent::default()
+                    })?;
+                }
             }
         }
     }

@@ -23,7 +23,7 @@ Examples:
   smppdiag encode submit_sm source_addr=ACME destination_addr=447700900123 short_message=Hello
   smppdiag encode submit_sm data_coding=0x08 short_message=@text:Привет --explain
   smppdiag encode enquire_link sequence_number=7 command_length=20
-  smppdiag decode --json 00000010800000040000005800000001 | smppdiag encode
+  smppdiag decode --json 00000010800000040000005800000001 | jq -c '.pdu.command_status = 0' | smppdiag encode
 
 {}", Exit::help_text()))]
 pub struct EncodeArgs {
@@ -82,7 +82,8 @@ fn note_malformed(e: &codec::Diagnostic) {
     }
 }
 
-/// Every `decode --json` object on standard input (JSON Lines, or one object / array).
+/// Every PDU of the JSON on standard input: JSON Lines of `decode`/`send`/`serve --json` (the
+/// `pdu` events; other events are skipped), or bare decode objects, or an array of either.
 fn from_stdin() -> anyhow::Result<Vec<craft::Crafted>> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
@@ -102,8 +103,8 @@ fn from_stdin() -> anyhow::Result<Vec<craft::Crafted>> {
             serde_json::Value::Array(a) => a,
             o => vec![o],
         };
-        for o in objs {
-            all.push(craft::from_json(&o)?);
+        for o in objs.iter().filter_map(craft::pdu_object) {
+            all.push(craft::from_json(o)?);
         }
     }
     if all.is_empty() {

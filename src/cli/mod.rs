@@ -11,6 +11,7 @@ pub mod connect;
 pub mod decode;
 pub mod encode;
 pub mod explain;
+pub mod pcap_args;
 pub mod profiles;
 pub mod report;
 pub mod retry_args;
@@ -139,7 +140,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
 
 /// The explanation block of a non-zero command_status, as every subcommand prints it.
 pub fn status_block(status: u32, style: &Style) -> String {
-    crate::render::explain::explanation_block(&crate::spec::status::explain(status), style)
+    crate::wire::sink::status_block(status, style)
 }
 
 #[cfg(test)]

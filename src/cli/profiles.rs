@@ -8,9 +8,8 @@ use serde_json::json;
 
 use crate::exit::Exit;
 use crate::profile::{self, PasswordSource, Profile, ProfileBindMode, Profiles};
-use crate::session::BindMode;
 
-use super::connect::ConnectArgs;
+use super::connect::{BindModeArg, ConnectArgs};
 
 /// The connection options a profile can set (clap ids of [`ConnectArgs`]).
 const PROFILE_OPTIONS: &[&str] = &[
@@ -112,11 +111,11 @@ fn fill<T>(slot: &mut T, free: bool, from_profile: Option<T>) {
     }
 }
 
-fn bind_mode(m: ProfileBindMode) -> BindMode {
+fn bind_mode(m: ProfileBindMode) -> BindModeArg {
     match m {
-        ProfileBindMode::Tx => BindMode::Tx,
-        ProfileBindMode::Rx => BindMode::Rx,
-        ProfileBindMode::Trx => BindMode::Trx,
+        ProfileBindMode::Tx => BindModeArg::Tx,
+        ProfileBindMode::Rx => BindModeArg::Rx,
+        ProfileBindMode::Trx => BindModeArg::Trx,
     }
 }
 

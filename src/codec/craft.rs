@@ -375,6 +375,17 @@ fn tlv_assignment(tag: &str, value: &str, charset: Charset) -> Result<Tlv, Craft
 
 // ------------------------------------------------------------------------- decode --json input
 
+/// The decode object of one JSON Lines line: the `pdu` of a `"event": "pdu"` line (schema 1 of
+/// `decode --json`, `send --json`, `serve --json` ...), `None` for the other events, or the
+/// object itself when it is a bare decode object.
+pub fn pdu_object(line: &J) -> Option<&J> {
+    match line.get("event").and_then(J::as_str) {
+        Some("pdu") => line.get("pdu"),
+        Some(_) => None,
+        None => Some(line),
+    }
+}
+
 /// Build a PDU from one `decode --json` object, possibly edited.
 ///
 /// The PDU is rebuilt from the `hex` of every field and TLV (so an untouched object gives back

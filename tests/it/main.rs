@@ -13,6 +13,7 @@ mod interop;
 mod junit;
 mod peers;
 mod readme;
+mod schema;
 mod serve;
 mod session;
 mod util;
