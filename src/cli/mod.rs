@@ -16,6 +16,7 @@ pub mod profiles;
 pub mod report;
 pub mod retry_args;
 pub mod send;
+pub mod send_pdu;
 pub mod serve;
 pub mod unbind;
 

@@ -74,7 +74,7 @@ pub struct SendArgs {
     #[arg(long, default_value = "", help_heading = "Message")]
     pub from: String,
     /// Destination address; repeat for several (one submit_sm each, or one submit_multi with --multi).
-    #[arg(long, required = true, help_heading = "Message")]
+    #[arg(long, required_unless_present = "pdus", help_heading = "Message")]
     pub to: Vec<String>,
     /// One submit_multi for all --to addresses.
     #[arg(long, help_heading = "Message")]
@@ -168,6 +168,9 @@ pub struct SendArgs {
     /// Retry policy parameters (as `explain`).
     #[command(flatten)]
     pub retry_args: RetryArgs,
+    /// `--pdu HEX|@FILE`, `--no-bind`, `--keep-sequence`.
+    #[command(flatten)]
+    pub raw: super::send_pdu::PduArgs,
     /// `--expect STATUS` (every submission's answer) and `--junit FILE`.
     #[command(flatten)]
     pub report: super::report::ReportArgs,
@@ -499,6 +502,9 @@ fn ref_patch(encoded: &[u8], part: &Part, method: SplitMethod, reference: u16) -
 
 /// Run `send`.
 pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
+    if !args.raw.pdus.is_empty() {
+        return super::send_pdu::run(&args.conn, &args.raw, &args.report, ctx);
+    }
     let default_mode = if args.wait_dlr.is_some() {
         BindMode::Trx
     } else {

@@ -377,3 +377,103 @@ fn send_set_udh_and_binary_reach_the_wire() {
         "{out}"
     );
 }
+
+/// The seed pages' two example PDUs (tests/fixtures/seeds), sent as they are.
+const SEED_BIND: &str = "@../fixtures/seeds/000_bind_transmitter.txt";
+const SEED_SUBMIT: &str = "@../fixtures/seeds/004_submit_sm.txt";
+
+/// The seed bind_transmitter, sent before any bind, gets no answer: the peer waits for the 2
+/// octets its command_length promises, and smppdiag says so.
+fn seed_bind_goes_unanswered(port: u16) {
+    let args = [
+        "--no-bind",
+        "--pdu",
+        SEED_BIND,
+        "--response-timeout",
+        "1",
+        "-q",
+    ];
+    let (code, out) = send_pdu(port, &args);
+    assert_eq!(code, 4, "{out}");
+    assert!(
+        out.contains("PDU 1 (bind_transmitter): no answer within 1 s"),
+        "{out}"
+    );
+    let hint = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(hint.contains("command_length says 28 octets but 26 were sent: the peer is most likely still waiting for the other 2"), "{out}");
+}
+
+/// `send --pdu` with the seed files given by path relative to tests/it.
+fn send_pdu(port: u16, args: &[&str]) -> (i32, String) {
+    let dir = crate::peers::repo_root().join("tests").join("it");
+    let p = port.to_string();
+    let mut cmd =
+        crate::util::smppdiag(&[&["send", "--port", &p, "--password", "pw"], args].concat());
+    cmd.current_dir(dir);
+    crate::util::run_cmd(cmd, crate::util::RUN_LIMIT)
+}
+
+#[test]
+fn seed_pdus_sent_as_they_are_to_serve() {
+    let serve = crate::util::serve(&["--accept-any"]);
+    // The seed submit_sm says command_length 47 but has 51 octets (NULL times written as four
+    // zero octets): serve reads the 47 and cannot parse what follows the mandatory fields.
+    let (code, out) = send_pdu(serve.port, &["--pdu", SEED_SUBMIT, "-q"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("PDU 1 (submit_sm): submit_sm_resp ESME_RINVTLVSTREAM in "),
+        "{out}"
+    );
+    assert!(
+        out.contains("meaning  The optional parameters (TLVs)"),
+        "{out}"
+    );
+    let (code, out) = send_pdu(
+        serve.port,
+        &["--pdu", SEED_SUBMIT, "-q", "--expect", "ESME_RINVTLVSTREAM"],
+    );
+    assert_eq!(code, 0, "{out}");
+    // The seed bind_transmitter promises 28 octets and has 26: nobody answers it.
+    seed_bind_goes_unanswered(serve.port);
+    // Sequence numbers are rewritten unless kept; the dump shows what was sent.
+    let (code, out) = send_pdu(
+        serve.port,
+        &[
+            "--no-bind",
+            "--pdu",
+            "00000010000000150000000000000063",
+            "--keep-sequence",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("enquire_link_resp  ESME_ROK  seq 99"), "{out}");
+}
+
+#[test]
+fn seed_pdus_sent_as_they_are_to_node_smpp() {
+    let mut smsc = crate::peers::node_smsc(&[]);
+    // node-smpp reads the first 47 octets and accepts the submit_sm...
+    let (code, out) = send_pdu(smsc.port, &["--pdu", SEED_SUBMIT, "-q"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("PDU 1 (submit_sm): submit_sm_resp ESME_ROK in "),
+        "{out}"
+    );
+    let submit = smsc.wait_event("submit", std::time::Duration::from_secs(10));
+    assert_eq!(submit["status"], 0, "{submit}");
+    // ... then takes the 4 octets after it as the next PDU's command_length and gives up.
+    let err = smsc.wait_event("error", std::time::Duration::from_secs(10));
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("PDU length was too large"),
+        "{err}"
+    );
+    // Before any bind, node-smpp refuses the submit_sm with ESME_RINVBNDSTS.
+    let (code, out) = send_pdu(smsc.port, &["--no-bind", "--pdu", SEED_SUBMIT, "-q"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("submit_sm_resp ESME_RINVBNDSTS"), "{out}");
+    // And waits for the 2 octets the seed bind_transmitter promises.
+    seed_bind_goes_unanswered(smsc.port);
+}
