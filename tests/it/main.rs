@@ -8,6 +8,7 @@ mod decode;
 mod e2e;
 mod explain;
 mod interop;
+mod pastes;
 mod peers;
 mod serve;
 mod session;
