@@ -193,6 +193,14 @@ impl<'a> Paste<'a> {
         for item in items.drain(..) {
             match item {
                 Item::Pdu(f) => self.pdu(name, f, out)?,
+                Item::Note(n) => {
+                    out.flush()?;
+                    let msg = format!("note: {name}: {n}");
+                    #[allow(clippy::print_stderr)]
+                    {
+                        eprintln!("{}", self.ctx.style.paint(Role::Note, &msg));
+                    }
+                }
                 Item::Problem(p) => {
                     self.problems += 1;
                     out.flush()?;

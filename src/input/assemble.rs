@@ -7,7 +7,9 @@ use std::net::SocketAddr;
 use pcap_file::DataLink;
 
 use super::describe::Stats;
-use super::pdu::{declared_len, plausible_header, plausible_partial_header, restore_length};
+use super::pdu::{
+    declared_len, fitting_header, plausible_header, plausible_partial_header, restore_length,
+};
 use super::{Found, Item, Problem, Shape, Source, FRAME_LIMIT};
 use crate::codec::{HEADER_LEN, MAX_PDU_LEN};
 
@@ -46,6 +48,12 @@ pub(super) struct Assembler {
     /// The bytes in `buf` follow a PDU found in the same run (a partial header there is a
     /// truncated next PDU, not noise).
     after_pdu: bool,
+    /// Lines of a dump: (offset from the dump's first octet, line), so that each PDU gets the
+    /// line of its first octet. Pruned as PDUs are cut off.
+    map: Vec<(usize, usize)>,
+    /// Offset of `buf[0]` from the dump's first octet: `base` (where a TCP payload starts)
+    /// plus what was already cut off.
+    base: usize,
 }
 
 /// What the assembler needs from its owner.
@@ -94,11 +102,15 @@ impl Assembler {
         sink: &mut Sink<'_>,
     ) {
         self.close(sink);
+        self.map.clear();
         sink.stats.run(bytes, origin.shape);
         let start = bounds.iter().map(|&k| k as usize).find(|&k| {
             let rest = &bytes[k..];
-            plausible_header(rest)
-                && (k == 0 || declared_len(rest).is_some_and(|l| l <= rest.len()))
+            if k == 0 {
+                plausible_header(rest)
+            } else {
+                fitting_header(rest)
+            }
         });
         if let Some(k) = start {
             self.open(&bytes[k..], origin);
@@ -111,16 +123,24 @@ impl Assembler {
             self.open(bytes, origin);
             return;
         }
-        self.not_a_pdu(bytes, origin, sink);
+        let logged = origin.shape.is_some_and(Shape::is_log);
+        if !self.not_a_pdu(bytes, origin, sink) && logged {
+            sink.note(format!(
+                "{} octets logged as a PDU do not start with an SMPP header: a PDU body whose \
+                 16-octet header is missing (the logger printed the body only)",
+                bytes.len()
+            ));
+        }
     }
 
     /// Bytes that start with no plausible header: a network frame, a PDU whose command_length
     /// was dropped, or nothing.
-    fn not_a_pdu(&mut self, bytes: &[u8], origin: Origin, sink: &mut Sink<'_>) {
+    fn not_a_pdu(&mut self, bytes: &[u8], origin: Origin, sink: &mut Sink<'_>) -> bool {
         if let Some((payload, src, dst)) = tcp_payload(bytes, sink.stats) {
             if payload.is_empty() {
-                return;
+                return true;
             }
+            let base = payload.as_ptr() as usize - bytes.as_ptr() as usize;
             let note = format!("TCP payload {src} → {dst}");
             let o = Origin {
                 note: Some(match &origin.note {
@@ -133,24 +153,32 @@ impl Assembler {
             let payload = payload.to_vec();
             if plausible_header(&payload) {
                 self.open(&payload, o);
+                self.base = base;
+                self.origin.line = self.line_at(base).unwrap_or(self.origin.line);
                 self.drain(false, sink);
             } else {
                 sink.stats.frames_without_smpp += 1;
             }
-            return;
+            return true;
         }
         if origin.shape != Some(Shape::KannelOctstrDump) {
-            return;
+            return false;
         }
-        if let Some(fixed) = restore_length(bytes) {
-            let shape = origin.shape.unwrap_or(Shape::Hex);
-            sink.emit(
-                &fixed,
-                &origin,
-                shape,
-                Some("command_length was missing and was put back".into()),
-            );
-        }
+        let Some(fixed) = restore_length(bytes) else {
+            return false;
+        };
+        let note = "command_length was missing and was put back".to_string();
+        sink.emit(&fixed, &origin, Shape::KannelOctstrDump, Some(note));
+        true
+    }
+
+    /// The line holding the octet at `off` from the dump's start.
+    fn line_at(&self, off: usize) -> Option<usize> {
+        self.map
+            .iter()
+            .rev()
+            .find(|(o, _)| *o <= off)
+            .map(|(_, l)| *l)
     }
 
     fn open(&mut self, bytes: &[u8], origin: Origin) {
@@ -159,6 +187,7 @@ impl Assembler {
         self.state = State::Pdu;
         self.origin = origin;
         self.after_pdu = false;
+        self.base = 0;
     }
 
     /// Append the bytes of a line that continues the open PDU. False when nothing is open (the
@@ -188,6 +217,11 @@ impl Assembler {
         origin: impl FnOnce() -> Origin,
         sink: &mut Sink<'_>,
     ) {
+        if self.state == State::Idle {
+            self.map.clear();
+            self.base = 0;
+        }
+        self.map.push((self.base + self.buf.len(), sink.line));
         match self.state {
             State::Idle => {
                 self.buf.clear();
@@ -258,20 +292,17 @@ impl Assembler {
                 {
                     sink.emit(&rest[..len], &self.origin, shape, None);
                     pos += len;
-                    self.origin.line = sink.line;
+                    self.origin.line = self.line_at(self.base + pos).unwrap_or(sink.line);
                     self.after_pdu = true;
                     continue;
                 }
                 // Bytes after the PDU that start no PDU: up to the next header that does, they
                 // belong to it (the decoder names the extra octets).
-                let next = (len + 1..rest.len()).find(|&q| {
-                    plausible_header(&rest[q..])
-                        && declared_len(&rest[q..]).is_some_and(|l| l <= rest.len() - q)
-                });
+                let next = (len + 1..rest.len()).find(|&q| fitting_header(&rest[q..]));
                 let end = next.unwrap_or(rest.len());
                 sink.emit(&rest[..end], &self.origin, shape, None);
                 pos += end;
-                self.origin.line = sink.line;
+                self.origin.line = self.line_at(self.base + pos).unwrap_or(sink.line);
                 self.after_pdu = true;
                 continue;
             }
@@ -294,6 +325,13 @@ impl Assembler {
             pos = self.buf.len();
         }
         self.buf.drain(..pos);
+        self.base += pos;
+        let keep = self
+            .map
+            .iter()
+            .rposition(|(o, _)| *o <= self.base)
+            .unwrap_or(0);
+        self.map.drain(..keep);
         if self.buf.is_empty() {
             self.state = State::Idle;
             self.after_pdu = false;
@@ -337,6 +375,14 @@ fn tcp_payload<'a>(b: &'a [u8], stats: &mut Stats) -> Option<(&'a [u8], SocketAd
 }
 
 impl Sink<'_> {
+    /// Something worth knowing about the text at the current line (not an error).
+    pub fn note(&mut self, message: String) {
+        self.out.push(Item::Note(Problem {
+            line: self.line,
+            message,
+        }));
+    }
+
     /// A problem with the text at the current line.
     pub fn problem(&mut self, message: String) {
         self.out.push(Item::Problem(Problem {

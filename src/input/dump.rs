@@ -22,6 +22,11 @@ pub(super) struct DumpLine {
 
 /// Recognise a dump line.
 pub(super) fn classify(line: &[u8]) -> Option<DumpLine> {
+    offset_line(line).or_else(|| kannel_data(line))
+}
+
+/// A dump line with an offset column.
+fn offset_line(line: &[u8]) -> Option<DumpLine> {
     let p = line.iter().position(|&c| c != b' ' && c != b'\t')?;
     let indent = &line[..p];
     if line[p..].starts_with(b"0x") {
@@ -33,7 +38,7 @@ pub(super) fn classify(line: &[u8]) -> Option<DumpLine> {
         .map_or(line.len(), |n| p + n);
     let digits = q - p;
     if !(4..=16).contains(&digits) {
-        return kannel_data(line);
+        return None;
     }
     let offset = parse_hex(&line[p..q])?;
     let (body_at, shape) = match line.get(q) {
@@ -47,8 +52,13 @@ pub(super) fn classify(line: &[u8]) -> Option<DumpLine> {
             if !(wide && two) {
                 return None;
             }
-            let shape = if digits == 8 && (gap.len() == 2) {
-                Shape::HexdumpC
+            let shape = if digits == 8 && gap.len() == 2 {
+                // hexdump -C frames its ASCII column with `|`; Follow TCP Stream does not.
+                if is_pipe_layout(&line[q..]) {
+                    Shape::HexdumpC
+                } else {
+                    Shape::FollowTcpStream
+                }
             } else {
                 Shape::TsharkX
             };

@@ -24,6 +24,8 @@ const LOG_MARKERS: &[(&[u8], Shape)] = &[
     (b"write bytes: [", Shape::CloudhopperLog),
     (b"read bytes: [", Shape::CloudhopperLog),
     (b"SMPP message ", Shape::JsmppLog),
+    (b"Sending PDU ", Shape::JsmppLog),
+    (b"Received PDU ", Shape::JsmppLog),
     (b"data [", Shape::JasminLog),
     (b">>", Shape::SmpplibLog),
     (b"<<", Shape::SmpplibLog),

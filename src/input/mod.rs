@@ -112,6 +112,16 @@ impl Shape {
     }
 }
 
+impl Shape {
+    /// A log format known to print PDUs (so bytes there that are no PDU are worth a word).
+    pub fn is_log(self) -> bool {
+        matches!(
+            self,
+            Shape::CloudhopperLog | Shape::JsmppLog | Shape::JasminLog | Shape::SmpplibLog
+        )
+    }
+}
+
 impl std::fmt::Display for Shape {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
@@ -159,6 +169,8 @@ pub enum Item {
     Pdu(Found),
     /// Something in the text that cannot be read (the rest is still read).
     Problem(Problem),
+    /// Something worth saying about the text that is not an error (a body without its header).
+    Note(Problem),
 }
 
 /// A part of the text that cannot be read, with its line.

@@ -27,20 +27,23 @@ pub fn plausible_status(id: u32, st: u32) -> bool {
     }
 }
 
-/// A command_length that fits the command: 16 to the maximum, exactly 16 for a command whose
-/// body is always empty (enquire_link, unbind, generic_nack and their responses).
-pub fn plausible_length(id: u32, len: u32) -> bool {
-    let len = len as usize;
-    if !(HEADER_LEN..=MAX_PDU_LEN).contains(&len) {
-        return false;
-    }
-    match commands::lookup(id) {
-        Some(d) if d.body.is_empty() && !d.tlvs => len == HEADER_LEN,
-        _ => true,
-    }
+/// A command_length from 16 to the maximum.
+pub fn plausible_length(len: u32) -> bool {
+    (HEADER_LEN..=MAX_PDU_LEN).contains(&(len as usize))
 }
 
-/// `b` starts with a whole plausible header: length, command and status all fit.
+/// A command_length that fits the command exactly: also 16 for a command whose body is always
+/// empty (enquire_link, unbind, generic_nack and their responses).
+pub fn fitting_length(id: u32, len: u32) -> bool {
+    plausible_length(len)
+        && match commands::lookup(id) {
+            Some(d) if d.body.is_empty() && !d.tlvs => len as usize == HEADER_LEN,
+            _ => true,
+        }
+}
+
+/// `b` starts with a whole plausible header: length, command and status all fit. Used where a
+/// run of bytes starts (the PDU may still be malformed: the decoder says how).
 pub fn plausible_header(b: &[u8]) -> bool {
     let (Some(len), Some(id), Some(st), Some(_)) = (
         be32(b, 0..4),
@@ -50,7 +53,16 @@ pub fn plausible_header(b: &[u8]) -> bool {
     ) else {
         return false;
     };
-    known_command(id) && plausible_status(id, st) && plausible_length(id, len)
+    known_command(id) && plausible_status(id, st) && plausible_length(len)
+}
+
+/// A plausible header whose length also fits its command and the bytes that follow: used to
+/// find a PDU inside a run of bytes, where a chance match must be ruled out.
+pub fn fitting_header(b: &[u8]) -> bool {
+    plausible_header(b)
+        && be32(b, 4..8)
+            .zip(be32(b, 0..4))
+            .is_some_and(|(id, len)| fitting_length(id, len) && len as usize <= b.len())
 }
 
 /// `b` (fewer than 16 octets, at least 4) could be the start of a header: each complete field
@@ -82,7 +94,7 @@ pub fn restore_length(b: &[u8]) -> Option<Vec<u8>> {
     let st = be32(b, 4..8)?;
     be32(b, 8..12)?;
     let len = u32::try_from(b.len() + 4).ok()?;
-    if !(commands::lookup(id).is_some() && plausible_status(id, st) && plausible_length(id, len)) {
+    if !(commands::lookup(id).is_some() && plausible_status(id, st) && fitting_length(id, len)) {
         return None;
     }
     let mut out = Vec::with_capacity(b.len() + 4);

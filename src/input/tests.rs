@@ -7,7 +7,7 @@ fn pdus(text: &str) -> Vec<Found> {
         .into_iter()
         .filter_map(|i| match i {
             Item::Pdu(f) => Some(f),
-            Item::Problem(_) => None,
+            Item::Problem(_) | Item::Note(_) => None,
         })
         .collect()
 }
