@@ -123,14 +123,7 @@ impl Assembler {
             self.open(bytes, origin);
             return;
         }
-        let logged = origin.shape.is_some_and(Shape::is_log);
-        if !self.not_a_pdu(bytes, origin, sink) && logged {
-            sink.note(format!(
-                "{} octets logged as a PDU do not start with an SMPP header: a PDU body whose \
-                 16-octet header is missing (the logger printed the body only)",
-                bytes.len()
-            ));
-        }
+        self.not_a_pdu(bytes, origin, sink);
     }
 
     /// Bytes that start with no plausible header: a network frame, a PDU whose command_length
