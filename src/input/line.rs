@@ -546,7 +546,9 @@ fn timestamp_end(b: &[u8], i: usize, end: usize) -> Option<usize> {
         }
         return Some(k);
     }
+    // After a `:` it is the tail of colon-separated bytes (`...:00:03:10`), not a time.
     if (1..=2).contains(&len)
+        && (i == 0 || b[i - 1] != b':')
         && w.iter().all(u8::is_ascii_digit)
         && b.get(end) == Some(&b':')
         && digits(end + 1, 2)

@@ -7,6 +7,7 @@ mod codec_props;
 mod decode;
 mod e2e;
 mod explain;
+mod finder_props;
 mod interop;
 mod pastes;
 mod peers;
