@@ -67,6 +67,11 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
             &mut std::io::stderr(),
         )?);
     }
+    if !args.pcap.port.is_empty() || args.pcap.system_id.is_some() {
+        anyhow::bail!(UsageError(
+            "--port and --system-id select streams of a capture: they need --pcap FILE".into()
+        ));
+    }
     let filter = Filter::parse(&args.pcap).map_err(|e| UsageError(e.to_string()))?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());

@@ -9,6 +9,7 @@ mod e2e;
 mod explain;
 mod finder_props;
 mod interop;
+mod paste_stream;
 mod pastes;
 mod peers;
 mod serve;
