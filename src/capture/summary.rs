@@ -517,14 +517,18 @@ pub fn render(r: &StreamReport) -> String {
     } else {
         let _ = writeln!(s, "  throttling  {} episode(s)", r.throttling.len());
         for e in r.throttling.iter().take(20) {
+            // Pasted text has no times.
+            let over = match r.pasted {
+                Some(_) => String::new(),
+                None => format!(" over {:.3} ms", e.duration_ms),
+            };
             let _ = writeln!(
                 s,
-                "              {unit}s {}–{}: {} × {} over {:.3} ms",
+                "              {unit}s {}–{}: {} × {}{over}",
                 e.first_frame,
                 e.last_frame,
                 e.responses,
                 e.statuses.join("/"),
-                e.duration_ms
             );
         }
     }
