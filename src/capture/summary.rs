@@ -15,8 +15,7 @@ use crate::spec::status::{self, RetryClass};
 use super::stream::PduEvent;
 use super::Direction;
 
-const BIND_IDS: [u32; 3] = [0x0000_0001, 0x0000_0002, 0x0000_0009];
-const GENERIC_NACK: u32 = 0x8000_0000;
+use crate::spec::ids::cmd::{BINDS as BIND_IDS, GENERIC_NACK};
 
 /// Latency histogram with logarithmic buckets (10 % wide, from 1 µs): fixed memory.
 #[derive(Debug, Clone)]

@@ -12,6 +12,7 @@ mod interop;
 mod paste_stream;
 mod pastes;
 mod peers;
+mod schema;
 mod serve;
 mod session;
 mod util;

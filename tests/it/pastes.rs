@@ -195,9 +195,18 @@ fn check_sample(path: &Path) -> Vec<String> {
     let (json_code, json_out) = run(&["decode", "--json", "--file", file]);
     let (text_code, text_out) = run(&["decode", "--file", file]);
     let mut bad = Vec::new();
+    // JSON schema 1: a `pdu` event carries `source` and the decode object under `pdu`.
     let found: Vec<Value> = json_out
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|mut v| {
+            let source = v.get("source").cloned();
+            let mut pdu = v.get_mut("pdu")?.take();
+            if let (Some(src), Some(o)) = (source, pdu.as_object_mut()) {
+                o.insert("source".into(), src);
+            }
+            Some(pdu)
+        })
         .filter(|v| v.get("command_name").is_some())
         .collect();
     if let Some(code) = want.exit {
