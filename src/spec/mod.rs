@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod retry;
 pub mod status;
+pub mod status_query;
 pub mod tlv;
 pub mod values;
 
