@@ -12,4 +12,5 @@ mod pastes;
 mod peers;
 mod serve;
 mod session;
+mod text_diag;
 mod util;
