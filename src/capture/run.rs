@@ -186,6 +186,8 @@ struct Runner<'a> {
     streams: BTreeMap<u32, StreamInfo>,
     errors: BTreeSet<u32>,
     malformed: bool,
+    /// A response with an error command_status was shown (or counted).
+    error_status: bool,
     shown: u64,
     pdus: u64,
     /// Rendered explanation blocks by command_status.
@@ -278,6 +280,7 @@ impl Runner<'_> {
             s.observe(&p, &h, sysid.as_deref());
             if h.command_status != 0 && commands::is_response(h.command_id) {
                 self.errors.insert(h.command_status);
+                self.error_status |= self.filter.pdu(&h);
             }
             // The summary only counts: a header-level check, no body decoding.
             if self.filter.pdu(&h) {
@@ -290,6 +293,7 @@ impl Runner<'_> {
         }
         let d = codec::decode(&p.bytes);
         self.malformed |= d.is_malformed();
+        self.error_status |= d.carries_error_status();
         let style = self.opts.style;
         if self.opts.json {
             let jopts = JsonOptions {
@@ -488,6 +492,7 @@ pub fn run(
         streams: BTreeMap::new(),
         errors: BTreeSet::new(),
         malformed: false,
+        error_status: false,
         blocks: HashMap::new(),
         shown: 0,
         pdus: 0,
@@ -559,9 +564,5 @@ pub fn run(
         )?;
         return Ok(Exit::Malformed);
     }
-    Ok(if runner.malformed {
-        Exit::Malformed
-    } else {
-        Exit::Success
-    })
+    Ok(Exit::of_decode(runner.malformed, runner.error_status))
 }

@@ -93,6 +93,7 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         show_secrets: args.show_secrets,
     };
     let mut any_malformed = false;
+    let mut any_error_status = false;
     let mut count = 0usize;
     let mut blocks: std::collections::HashMap<u32, String> = std::collections::HashMap::new();
     for (source, text) in &texts {
@@ -106,6 +107,7 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         for rec in records {
             for (off, d) in codec::decode_stream(&rec.bytes) {
                 any_malformed |= d.is_malformed();
+                any_error_status |= d.carries_error_status();
                 if args.json {
                     let mut o = pdu_json_head(&d, off, &jopts);
                     o.insert("line".into(), serde_json::json!(rec.line));
@@ -132,11 +134,7 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         }
     }
     out.flush()?;
-    Ok(if any_malformed {
-        Exit::Malformed
-    } else {
-        Exit::Success
-    })
+    Ok(Exit::of_decode(any_malformed, any_error_status))
 }
 
 /// An error that maps to the usage exit code.

@@ -6,6 +6,7 @@ mod codec_negative;
 mod codec_props;
 mod decode;
 mod e2e;
+mod exit_codes;
 mod explain;
 mod interop;
 mod pastes;
