@@ -114,7 +114,8 @@ impl Filter {
         })
     }
 
-    fn pdu(&self, h: &Header) -> bool {
+    /// Whether a PDU with this header passes the command, status and sequence filters.
+    pub fn pdu(&self, h: &Header) -> bool {
         let status_ok = match self.status {
             StatusFilter::Any => true,
             StatusFilter::Error => h.command_status != 0,
@@ -137,7 +138,7 @@ impl Filter {
     }
 
     /// True when only some PDUs are shown (notices are then left out).
-    fn narrows(&self) -> bool {
+    pub fn narrows(&self) -> bool {
         self.commands.is_some()
             || self.status != StatusFilter::Any
             || self.sequence.is_some()

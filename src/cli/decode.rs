@@ -1,27 +1,41 @@
-//! `smppdiag decode`: explain PDUs pasted in any common hex shape.
+//! `smppdiag decode`: find and explain every PDU in pasted text, a log, a pipe or a capture.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::codec;
+use crate::capture::run::Filter;
+use crate::capture::summary::StreamSummary;
+use crate::capture::{Direction, PduEvent};
+use crate::codec::{self, Header};
 use crate::exit::Exit;
-use crate::input;
+use crate::input::{Finder, Found, Item};
 use crate::render::dump::{dump, DumpOptions};
 use crate::render::json::{pdu_json_head, write_pdu_json, JsonOptions};
+use crate::render::Role;
+use crate::spec::{commands, status};
 
 /// Arguments of `decode`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = format!("Examples:\n  smppdiag decode 00000010800000040000005800000001\n  smppdiag decode '0000001C (Length) 00000002 (Command ID) ...'\n  xxd capture.bin | smppdiag decode\n  smppdiag decode --file pdus.txt --json\n  smppdiag decode --pcap capture.pcapng --summary\n\n{}", crate::exit::Exit::help_text())
+    after_help = format!("Examples:\n  smppdiag decode 00000010800000040000005800000001\n  smppdiag decode '0000001C (Length) 00000002 (Command ID) ...'\n  xxd capture.bin | smppdiag decode\n  smppdiag decode --file bearerbox.log --command submit_sm+ --status error\n  tail -f app.log | smppdiag decode -\n  smppdiag decode --follow /var/log/kannel/bearerbox.log\n  smppdiag decode --pcap capture.pcapng --summary\n\n{}", crate::exit::Exit::help_text())
 )]
 pub struct DecodeArgs {
-    /// Hex to decode (all arguments are joined); `-` or nothing reads standard input.
+    /// Text holding PDUs (all arguments are joined); `-` or nothing reads standard input. Any
+    /// paste works: hex in any spacing, log lines, xxd/hexdump/tcpdump/tshark dumps, byte
+    /// arrays, base64, Kannel dumps.
     pub hex: Vec<String>,
-    /// Read the hex from a file (one or more PDUs per line, or one long paste).
+    /// Read the text from a file (a log, a paste, one PDU per line).
     #[arg(long, short = 'f', value_name = "FILE")]
     pub file: Vec<PathBuf>,
+    /// Follow a growing log like `tail -F` (also across rotation and truncation), decoding
+    /// each PDU as soon as its line is written.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["hex", "file", "pcap", "summary"])]
+    pub follow: Option<PathBuf>,
     /// JSON Lines: one object per PDU.
     #[arg(long)]
     pub json: bool,
@@ -53,24 +67,25 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
             &mut std::io::stderr(),
         )?);
     }
-    let mut texts: Vec<(String, String)> = Vec::new();
-    for f in &args.file {
-        let t = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
-        texts.push((f.display().to_string(), t));
+    let filter = Filter::parse(&args.pcap).map_err(|e| UsageError(e.to_string()))?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let mut p = Paste::new(&args, ctx, filter);
+    if let Some(path) = &args.follow {
+        follow(path, &mut p, &mut out)?;
+        return Ok(p.exit());
     }
     let stdin_wanted =
         args.hex.iter().any(|h| h == "-") || (args.hex.is_empty() && args.file.is_empty());
+    if stdin_wanted && args.hex.is_empty() && std::io::stdin().is_terminal() {
+        anyhow::bail!("no input: give hex as arguments, --file FILE, or pipe it on standard input");
+    }
+    for f in &args.file {
+        let file = std::fs::File::open(f).with_context(|| format!("reading {}", f.display()))?;
+        p.source(&f.display().to_string(), file, &mut out)?;
+    }
     if stdin_wanted {
-        if args.hex.is_empty() && std::io::stdin().is_terminal() {
-            anyhow::bail!(
-                "no input: give hex as arguments, --file FILE, or pipe it on standard input"
-            );
-        }
-        let mut t = String::new();
-        std::io::stdin()
-            .read_to_string(&mut t)
-            .context("reading standard input")?;
-        texts.push(("<stdin>".into(), t));
+        p.source("<stdin>", std::io::stdin().lock(), &mut out)?;
     }
     let joined: Vec<&str> = args
         .hex
@@ -79,62 +94,343 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         .map(String::as_str)
         .collect();
     if !joined.is_empty() {
-        texts.push(("<arguments>".into(), joined.join(" ")));
+        p.source("<arguments>", joined.join(" ").as_bytes(), &mut out)?;
     }
+    p.summary(&mut out)?;
+    out.flush()?;
+    if p.count == 0 && p.problems == 0 {
+        anyhow::bail!(UsageError(format!("no SMPP PDU found: {}", p.nothing)));
+    }
+    Ok(p.exit())
+}
 
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let dopts = DumpOptions {
-        show_secrets: args.show_secrets,
-        full: args.full,
-        ..DumpOptions::default()
-    };
-    let jopts = JsonOptions {
-        show_secrets: args.show_secrets,
-    };
-    let mut any_malformed = false;
-    let mut any_error_status = false;
-    let mut count = 0usize;
-    let mut blocks: std::collections::HashMap<u32, String> = std::collections::HashMap::new();
-    for (source, text) in &texts {
-        let records = match input::parse(text) {
-            Ok(r) => r,
-            Err(e) => {
-                out.flush()?;
-                anyhow::bail!(UsageError(format!("{source}: {e}")));
-            }
-        };
-        for rec in records {
-            for (off, d) in codec::decode_stream(&rec.bytes) {
-                any_malformed |= d.is_malformed();
-                any_error_status |= d.carries_error_status();
-                if args.json {
-                    let mut o = pdu_json_head(&d, off, &jopts);
-                    o.insert("line".into(), serde_json::json!(rec.line));
-                    write_pdu_json(&mut out, &o, &d, &jopts)?;
-                    writeln!(out)?;
-                } else {
-                    if count > 0 {
-                        writeln!(out)?;
-                    }
-                    out.write_all(dump(&d, &ctx.style, &dopts).as_bytes())?;
-                    if let Some(h) = d.header {
-                        if h.command_status != 0 {
-                            writeln!(out)?;
-                            // The block depends only on the status: render each one once.
-                            let block = blocks.entry(h.command_status).or_insert_with(|| {
-                                super::status_block(h.command_status, &ctx.style)
-                            });
-                            out.write_all(block.as_bytes())?;
-                        }
-                    }
-                }
-                count += 1;
-            }
+/// Reading pasted text: filters, output, summary.
+struct Paste<'a> {
+    args: &'a DecodeArgs,
+    ctx: &'a super::Ctx,
+    filter: Filter,
+    dopts: DumpOptions,
+    jopts: JsonOptions,
+    /// PDUs found (before filtering).
+    count: usize,
+    shown: usize,
+    problems: usize,
+    malformed: bool,
+    /// A well-formed response carried an error command_status.
+    error_status: bool,
+    /// Status blocks rendered once each.
+    blocks: HashMap<u32, String>,
+    /// `--summary`: one stream per source (and per TCP endpoint pair).
+    streams: BTreeMap<(String, Option<(SocketAddr, SocketAddr)>), StreamSummary>,
+    errors: BTreeSet<u32>,
+    /// What the last source without PDUs looked like.
+    nothing: String,
+}
+
+const CHUNK: usize = 256 * 1024;
+
+impl<'a> Paste<'a> {
+    fn new(args: &'a DecodeArgs, ctx: &'a super::Ctx, filter: Filter) -> Self {
+        Paste {
+            args,
+            ctx,
+            filter,
+            dopts: DumpOptions {
+                show_secrets: args.show_secrets,
+                full: args.full,
+                ..DumpOptions::default()
+            },
+            jopts: JsonOptions {
+                show_secrets: args.show_secrets,
+            },
+            count: 0,
+            shown: 0,
+            problems: 0,
+            malformed: false,
+            error_status: false,
+            blocks: HashMap::new(),
+            streams: BTreeMap::new(),
+            errors: BTreeSet::new(),
+            nothing: String::new(),
         }
     }
-    out.flush()?;
-    Ok(Exit::of_decode(any_malformed, any_error_status))
+
+    fn exit(&self) -> Exit {
+        Exit::of_decode(self.malformed || self.problems > 0, self.error_status)
+    }
+
+    /// Read one source to its end, printing each PDU as soon as the chunk holding its last line
+    /// has been read (a pipe delivers each line as it is written).
+    fn source(&mut self, name: &str, mut r: impl Read, out: &mut impl Write) -> anyhow::Result<()> {
+        let mut finder = Finder::new();
+        let mut buf = vec![0u8; CHUNK];
+        let mut items = Vec::new();
+        loop {
+            let n = match r.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e).with_context(|| format!("reading {name}")),
+            };
+            finder.feed(&buf[..n], &mut items);
+            self.items(name, &mut items, out)?;
+        }
+        finder.finish(&mut items);
+        self.items(name, &mut items, out)?;
+        if finder.found() == 0 {
+            self.nothing = format!("{name}: {}", finder.describe());
+        }
+        Ok(())
+    }
+
+    fn items(
+        &mut self,
+        name: &str,
+        items: &mut Vec<Item>,
+        out: &mut impl Write,
+    ) -> anyhow::Result<()> {
+        for item in items.drain(..) {
+            match item {
+                Item::Pdu(f) => self.pdu(name, f, out)?,
+                Item::Note(n) => {
+                    out.flush()?;
+                    let msg = format!("note: {name}: {n}");
+                    #[allow(clippy::print_stderr)]
+                    {
+                        eprintln!("{}", self.ctx.style.paint(Role::Note, &msg));
+                    }
+                }
+                Item::Problem(p) => {
+                    self.problems += 1;
+                    out.flush()?;
+                    let msg = format!("warning: {name}: {p}");
+                    #[allow(clippy::print_stderr)]
+                    {
+                        eprintln!("{}", self.ctx.style.paint(Role::Warn, &msg));
+                    }
+                }
+            }
+        }
+        if !self.args.pcap.summary {
+            out.flush()?;
+        }
+        Ok(())
+    }
+
+    fn pdu(&mut self, name: &str, f: Found, out: &mut impl Write) -> anyhow::Result<()> {
+        self.count += 1;
+        let Some(h) = Header::parse(&f.bytes) else {
+            // A partial header: nothing to filter or count on, shown unless filtering.
+            if !self.filter.narrows() && !self.args.pcap.summary {
+                self.malformed = true;
+                self.show(&f, None, out)?;
+            }
+            return Ok(());
+        };
+        if self.args.pcap.summary {
+            self.observe(name, &f, &h);
+            return Ok(());
+        }
+        if !self.filter.pdu(&h) {
+            return Ok(());
+        }
+        self.show(&f, Some(h), out)
+    }
+
+    fn show(&mut self, f: &Found, h: Option<Header>, out: &mut impl Write) -> anyhow::Result<()> {
+        let d = codec::decode(&f.bytes);
+        self.malformed |= d.is_malformed();
+        self.error_status |= d.carries_error_status();
+        if self.args.json {
+            let mut o = pdu_json_head(&d, 0, &self.jopts);
+            o.remove("input_offset");
+            o.insert("line".into(), serde_json::json!(f.source.line));
+            o.insert("source".into(), serde_json::to_value(&f.source)?);
+            if let Some((src, dst)) = f.endpoints {
+                o.insert("src".into(), serde_json::json!(src.to_string()));
+                o.insert("dst".into(), serde_json::json!(dst.to_string()));
+            }
+            write_pdu_json(&mut *out, &o, &d, &self.jopts)?;
+            writeln!(out)?;
+        } else {
+            let style = &self.ctx.style;
+            if self.shown > 0 {
+                writeln!(out)?;
+            }
+            writeln!(out, "{}", style.paint(Role::Note, &f.source.header()))?;
+            out.write_all(dump(&d, style, &self.dopts).as_bytes())?;
+            if let Some(h) = h.filter(|h| h.command_status != 0) {
+                writeln!(out)?;
+                let block = self
+                    .blocks
+                    .entry(h.command_status)
+                    .or_insert_with(|| super::status_block(h.command_status, style));
+                out.write_all(block.as_bytes())?;
+            }
+        }
+        self.shown += 1;
+        Ok(())
+    }
+
+    /// `--summary`: count the PDU in its stream, with the capture summary's code (a line number
+    /// stands for the frame number; pasted text has no times).
+    fn observe(&mut self, name: &str, f: &Found, h: &Header) {
+        let unspecified = SocketAddr::from(([0, 0, 0, 0], 0));
+        let key = (name.to_string(), f.endpoints);
+        let n = self.streams.len() as u32 + 1;
+        let line = f.source.line as u64;
+        let s = self.streams.entry(key).or_insert_with(|| {
+            let (client, server) = f.endpoints.unwrap_or((unspecified, unspecified));
+            let mut s = StreamSummary::new(n, client, server, line, Duration::ZERO);
+            s.pasted = Some(match f.endpoints {
+                Some((a, b)) => format!("{name}  {a} ⇄ {b}"),
+                None => name.to_string(),
+            });
+            s
+        });
+        let direction = if commands::is_response(h.command_id) {
+            Direction::ServerToClient
+        } else {
+            Direction::ClientToServer
+        };
+        let system_id = (h.command_id & 0x7FFF_FFFF <= BIND_TRANSCEIVER
+            && !commands::is_response(h.command_id))
+        .then(|| system_id_of(&f.bytes))
+        .flatten();
+        let ev = PduEvent {
+            frame: line,
+            time: Duration::ZERO,
+            stream: s.stream,
+            src: unspecified,
+            dst: unspecified,
+            direction,
+            offset: 0,
+            bytes: Vec::new(),
+        };
+        s.observe(&ev, h, system_id.as_deref());
+        if h.command_status != 0 && commands::is_response(h.command_id) {
+            self.errors.insert(h.command_status);
+            self.error_status |= self.filter.pdu(h);
+        }
+        if self.filter.pdu(h) {
+            let len = h.command_length as usize;
+            self.malformed |=
+                !(codec::HEADER_LEN..=codec::MAX_PDU_LEN).contains(&len) || len != f.bytes.len();
+        }
+    }
+
+    fn summary(&mut self, out: &mut impl Write) -> anyhow::Result<()> {
+        if !self.args.pcap.summary {
+            return Ok(());
+        }
+        let style = &self.ctx.style;
+        let mut first = true;
+        for s in self.streams.values() {
+            let r = s.report();
+            if self.args.json {
+                serde_json::to_writer(&mut *out, &serde_json::json!({ "summary": r }))?;
+                writeln!(out)?;
+            } else {
+                if !first {
+                    writeln!(out)?;
+                }
+                out.write_all(crate::capture::summary::render(&r).as_bytes())?;
+            }
+            first = false;
+        }
+        for code in &self.errors {
+            if self.args.json {
+                let e = serde_json::to_value(status::explain(*code))?;
+                serde_json::to_writer(&mut *out, &serde_json::json!({ "explanation": e }))?;
+                writeln!(out)?;
+            } else {
+                writeln!(out)?;
+                out.write_all(super::status_block(*code, style).as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// bind_transceiver, the highest of the three bind command ids.
+const BIND_TRANSCEIVER: u32 = 0x0000_0009;
+
+fn system_id_of(bytes: &[u8]) -> Option<String> {
+    let d = codec::decode_with(
+        bytes,
+        codec::DecodeOptions {
+            spans: false,
+            repair: false,
+        },
+    );
+    d.pdu.string("system_id")
+}
+
+/// How often `--follow` looks for new lines.
+const FOLLOW_POLL: Duration = Duration::from_millis(100);
+
+/// `--follow`: read the file as it grows; start again from the top when it is truncated or
+/// replaced (rotation), like `tail -F`. Runs until interrupted.
+fn follow(path: &Path, p: &mut Paste<'_>, out: &mut impl Write) -> anyhow::Result<()> {
+    let name = path.display().to_string();
+    let mut finder = Finder::new();
+    let mut items = Vec::new();
+    let mut buf = vec![0u8; CHUNK];
+    let mut file: Option<(std::fs::File, u64, Option<u64>)> = None;
+    loop {
+        if file.is_none() {
+            if let Ok(f) = std::fs::File::open(path) {
+                let id = file_id(&f);
+                file = Some((f, 0, id));
+                finder = Finder::new();
+            }
+        }
+        let mut progressed = false;
+        if let Some((f, pos, _)) = file.as_mut() {
+            match f.read(&mut buf) {
+                Ok(0) => {}
+                Ok(n) => {
+                    *pos += n as u64;
+                    finder.feed(&buf[..n], &mut items);
+                    p.items(&name, &mut items, out)?;
+                    progressed = true;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e).with_context(|| format!("reading {name}")),
+            }
+        }
+        if progressed {
+            continue;
+        }
+        // At the end: a rotated or truncated file starts over.
+        if let Some((_, pos, id)) = &file {
+            let meta = std::fs::metadata(path).ok();
+            let replaced = meta.as_ref().is_none_or(|m| meta_id(m) != *id);
+            let truncated = meta.as_ref().is_some_and(|m| m.len() < *pos);
+            if replaced || truncated {
+                finder.finish(&mut items);
+                p.items(&name, &mut items, out)?;
+                file = None;
+                continue;
+            }
+        }
+        std::thread::sleep(FOLLOW_POLL);
+    }
+}
+
+#[cfg(unix)]
+fn meta_id(m: &std::fs::Metadata) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    Some(m.ino())
+}
+
+#[cfg(not(unix))]
+fn meta_id(_: &std::fs::Metadata) -> Option<u64> {
+    None
+}
+
+fn file_id(f: &std::fs::File) -> Option<u64> {
+    f.metadata().ok().as_ref().and_then(meta_id)
 }
 
 /// An error that maps to the usage exit code.

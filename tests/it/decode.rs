@@ -26,6 +26,7 @@ fn seed_bind_is_explained_not_rejected() {
         .assert()
         .code(3)
         .stdout_eq(str![[r#"
+line 1  hex  (truncated: 26 of 28 octets in the text)
 bind_transmitter  ESME_ROK  seq 1  26 octets  MALFORMED
    0  00 00 00 1c        command_length          28  28 octets (26 present)
         error @0: command_length says 28 octets but only 26 are present (2
@@ -59,6 +60,7 @@ fn seed_submit_sm_mistakes_are_named_and_corrected() {
         .assert()
         .code(3)
         .stdout_eq(str![[r#"
+line 1  hex
 submit_sm  ESME_ROK  seq 1  51 octets  MALFORMED
         note @0: the bytes do not follow the submit_sm layout, but they fit it
           exactly once 3 sender mistakes (below) are allowed for; written
@@ -121,6 +123,7 @@ fn error_response_carries_its_explanation() {
         .assert()
         .code(1)
         .stdout_eq(str![[r#"
+line 1  hex
 submit_sm_resp  ESME_RTHROTTLED  seq 1  16 octets
    0  00 00 00 10        command_length          16  16 octets
    4  80 00 00 04        command_id              submit_sm_resp
@@ -271,6 +274,7 @@ fn xxd_dump_on_stdin() {
         .assert()
         .success()
         .stdout_eq(str![[r#"
+line 1  xxd
 enquire_link_resp  ESME_ROK  seq 7  16 octets
    0  00 00 00 10        command_length          16  16 octets
    4  80 00 00 15        command_id              enquire_link_resp
@@ -319,7 +323,7 @@ fn input_that_is_not_hex_is_a_usage_error_with_its_position() {
         .code(2)
         .stdout_eq(str![])
         .stderr_eq(str![[r#"
-error: <arguments>: line 1, column 17: 'G' is not a hex digit
+error: no SMPP PDU found: <arguments>: the longest run of bytes in the text is 4 octets of hex (hex) that is not a PDU: too short for the 16-octet SMPP header; paste the whole PDU starting at its command_length
 
 "#]]);
 }

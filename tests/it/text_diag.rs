@@ -110,6 +110,7 @@ fn double_encoded_utf8_is_said_and_repaired() {
         .assert()
         .success()
         .stdout_eq(str![[r#"
+line 1  hex
 submit_sm  ESME_ROK  seq 5  73 octets
    0  00 00 00 49        command_length          73  73 octets
    4  00 00 00 04        command_id              submit_sm
