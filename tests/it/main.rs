@@ -9,6 +9,7 @@ mod e2e;
 mod exit_codes;
 mod explain;
 mod interop;
+mod paste_props;
 mod pastes;
 mod peers;
 mod serve;
