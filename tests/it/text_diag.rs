@@ -79,7 +79,13 @@ fn greek_utf8_under_data_coding_1_is_not_called_ucs2() {
         .args(["decode", "--json", &hex])
         .assert()
         .success();
-    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let line: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    // the decode object itself, or under "pdu" in schema 1's envelope
+    let v = if line["pdu"].is_object() {
+        &line["pdu"]
+    } else {
+        &line
+    };
     let msgs: Vec<&str> = v["diagnostics"]
         .as_array()
         .unwrap()
