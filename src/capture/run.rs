@@ -186,6 +186,8 @@ struct Runner<'a, 'w> {
     streams: BTreeMap<u32, StreamInfo>,
     errors: BTreeSet<u32>,
     malformed: bool,
+    /// A response with an error command_status was shown (or counted).
+    error_status: bool,
     shown: u64,
     pdus: u64,
 }
@@ -274,6 +276,7 @@ impl Runner<'_, '_> {
             s.observe(&p, &h, sysid.as_deref());
             if h.command_status != 0 && commands::is_response(h.command_id) {
                 self.errors.insert(h.command_status);
+                self.error_status |= self.filter.pdu(&h);
             }
             // The summary only counts: a header-level check, no body decoding.
             if self.filter.pdu(&h) {
@@ -286,6 +289,7 @@ impl Runner<'_, '_> {
         }
         let d = codec::decode(&p.bytes);
         self.malformed |= d.is_malformed();
+        self.error_status |= d.carries_error_status();
         let (esme, smsc) = roles(p.direction, p.src, p.dst);
         self.out.sink().pdu(&WirePdu {
             session: Some(u64::from(p.stream)),
@@ -477,6 +481,7 @@ pub fn run(
         streams: BTreeMap::new(),
         errors: BTreeSet::new(),
         malformed: false,
+        error_status: false,
         shown: 0,
         pdus: 0,
     };
@@ -548,9 +553,5 @@ pub fn run(
         )?;
         return Ok(Exit::Malformed);
     }
-    Ok(if runner.malformed {
-        Exit::Malformed
-    } else {
-        Exit::Success
-    })
+    Ok(Exit::of_decode(runner.malformed, runner.error_status))
 }

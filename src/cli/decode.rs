@@ -139,6 +139,8 @@ struct Paste<'a> {
     count: usize,
     problems: usize,
     malformed: bool,
+    /// A well-formed response carried an error command_status.
+    error_status: bool,
     /// `--summary`: one stream per source (and per TCP endpoint pair).
     streams: BTreeMap<(String, Option<(SocketAddr, SocketAddr)>), StreamSummary>,
     errors: BTreeSet<u32>,
@@ -157,6 +159,7 @@ impl<'a> Paste<'a> {
             count: 0,
             problems: 0,
             malformed: false,
+            error_status: false,
             streams: BTreeMap::new(),
             errors: BTreeSet::new(),
             nothing: String::new(),
@@ -164,11 +167,7 @@ impl<'a> Paste<'a> {
     }
 
     fn exit(&self) -> Exit {
-        if self.malformed || self.problems > 0 {
-            Exit::Malformed
-        } else {
-            Exit::Success
-        }
+        Exit::of_decode(self.malformed || self.problems > 0, self.error_status)
     }
 
     /// Read one source to its end, printing each PDU as soon as the chunk holding its last line
@@ -251,6 +250,7 @@ impl<'a> Paste<'a> {
     fn show(&mut self, f: &Found, out: &mut dyn Sink) -> anyhow::Result<()> {
         let d = codec::decode(&f.bytes);
         self.malformed |= d.is_malformed();
+        self.error_status |= d.carries_error_status();
         let (esme, smsc) = match f.endpoints {
             Some((src, dst)) if commands::is_response(d.header.map_or(0, |h| h.command_id)) => {
                 (Some(dst), Some(src))
@@ -311,6 +311,7 @@ impl<'a> Paste<'a> {
         s.observe(&ev, h, system_id.as_deref());
         if h.command_status != 0 && commands::is_response(h.command_id) {
             self.errors.insert(h.command_status);
+            self.error_status |= self.filter.pdu(h);
         }
         if self.filter.pdu(h) {
             let len = h.command_length as usize;

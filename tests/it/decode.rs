@@ -130,7 +130,7 @@ fn error_response_carries_its_explanation() {
     smppdiag()
         .args(["decode", "00000010 80000004 00000058 00000001"])
         .assert()
-        .success()
+        .code(1)
         .stdout_eq(str![[r#"
 line 1  hex
 submit_sm_resp  ESME_RTHROTTLED  seq 1  16 octets
@@ -163,7 +163,7 @@ fn json_has_the_documented_keys() {
     let out = smppdiag()
         .args(["decode", "--json", "00000010800000040000005800000001"])
         .assert()
-        .success();
+        .code(1);
     let v = json_lines(&out.get_output().stdout);
     assert_eq!(v.len(), 1);
     let p = &v[0];
@@ -348,7 +348,7 @@ fn colour_only_when_asked() {
             "00000010800000040000005800000001",
         ])
         .assert()
-        .success();
+        .code(1); // a well-formed response with an error status
     assert!(String::from_utf8_lossy(&out.get_output().stdout).contains("\u{1b}["));
     // auto: not a terminal here, so no colour; NO_COLOR is honoured as well.
     for env in [None, Some("1")] {
@@ -360,7 +360,7 @@ fn colour_only_when_asked() {
         let out = c
             .args(["decode", "00000010800000040000005800000001"])
             .assert()
-            .success();
+            .code(1);
         assert!(!String::from_utf8_lossy(&out.get_output().stdout).contains("\u{1b}["));
     }
 }

@@ -184,6 +184,19 @@ fn check_pdu(pdu: &Value, want: &[Token]) -> Vec<String> {
     bad
 }
 
+/// One decoded PDU as a flat object (the decode object with `source` in it), from either JSON
+/// layout: the decode object itself, or schema 1's `{"event": "pdu", "source": .., "pdu": {..}}`.
+fn flat_pdu(v: Value) -> Option<Value> {
+    if v.get("command_name").is_some() {
+        return Some(v);
+    }
+    let mut pdu = v.get("pdu")?.clone();
+    if let (Some(obj), Some(src)) = (pdu.as_object_mut(), v.get("source")) {
+        obj.entry("source").or_insert_with(|| src.clone());
+    }
+    pdu.get("command_name").is_some().then_some(pdu)
+}
+
 /// Run both decodes of one sample; every mismatch, one per line.
 fn check_sample(path: &Path) -> Vec<String> {
     let expect_path = path.with_extension("expect");
@@ -195,19 +208,10 @@ fn check_sample(path: &Path) -> Vec<String> {
     let (json_code, json_out) = run(&["decode", "--json", "--file", file]);
     let (text_code, text_out) = run(&["decode", "--file", file]);
     let mut bad = Vec::new();
-    // JSON schema 1: a `pdu` event carries `source` and the decode object under `pdu`.
     let found: Vec<Value> = json_out
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter_map(|mut v| {
-            let source = v.get("source").cloned();
-            let mut pdu = v.get_mut("pdu")?.take();
-            if let (Some(src), Some(o)) = (source, pdu.as_object_mut()) {
-                o.insert("source".into(), src);
-            }
-            Some(pdu)
-        })
-        .filter(|v| v.get("command_name").is_some())
+        .filter_map(flat_pdu)
         .collect();
     if let Some(code) = want.exit {
         for (mode, got) in [("--json", json_code), ("text", text_code)] {
