@@ -282,7 +282,7 @@ fn every_json_output_parses_with_one_set_of_types() {
     // decode of a paste: the same envelope, with its source line.
     let paste = parse_lines(
         "decode",
-        &stdout_of(&["decode", "--json", "00000010800000040000005800000001"], 0),
+        &stdout_of(&["decode", "--json", "00000010800000040000005800000001"], 1),
     );
     note(&paste);
     match paste.first() {
