@@ -261,10 +261,7 @@ pub fn parse_tlv(s: &str) -> anyhow::Result<(u16, Vec<u8>)> {
             v.push(0);
             v
         }
-        "hex" => crate::input::parse(val)
-            .ok()
-            .and_then(|r| r.into_iter().next())
-            .map(|r| r.bytes)
+        "hex" => crate::input::bytes_of(val)
             .or_else(|| hex::decode(val.replace(' ', "")).ok())
             .with_context(|| format!("--tlv: {val:?} is not hex"))?,
         _ => bail!("--tlv: unknown type {ty:?} (u8, u16, u32, str, cstr, hex)"),
