@@ -10,6 +10,8 @@
 //! - [`render`]: the annotated hex dump and JSON, written into a buffer with an explicit style.
 //! - [`session`]: tokio transport for real sessions against an SMSC.
 //! - [`server`]: `serve`, an SMSC simulator that reproduces SMPP errors on demand.
+//! - [`wire`]: the wire-event layer: one event type, one JSON schema, the sinks, the framed
+//!   connection.
 //! - [`exit`]: the exit codes every subcommand shares.
 
 pub mod capture;
@@ -21,3 +23,4 @@ pub mod render;
 pub mod server;
 pub mod session;
 pub mod spec;
+pub mod wire;

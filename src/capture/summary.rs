@@ -15,8 +15,7 @@ use crate::spec::status::{self, RetryClass};
 use super::stream::PduEvent;
 use super::Direction;
 
-const BIND_IDS: [u32; 3] = [0x0000_0001, 0x0000_0002, 0x0000_0009];
-const GENERIC_NACK: u32 = 0x8000_0000;
+use crate::spec::ids::cmd::{BINDS as BIND_IDS, GENERIC_NACK};
 
 /// Latency histogram with logarithmic buckets (10 % wide, from 1 µs): fixed memory.
 #[derive(Debug, Clone)]
@@ -517,14 +516,18 @@ pub fn render(r: &StreamReport) -> String {
     } else {
         let _ = writeln!(s, "  throttling  {} episode(s)", r.throttling.len());
         for e in r.throttling.iter().take(20) {
+            // Pasted text has no times.
+            let over = match r.pasted {
+                Some(_) => String::new(),
+                None => format!(" over {:.3} ms", e.duration_ms),
+            };
             let _ = writeln!(
                 s,
-                "              {unit}s {}–{}: {} × {} over {:.3} ms",
+                "              {unit}s {}–{}: {} × {}{over}",
                 e.first_frame,
                 e.last_frame,
                 e.responses,
                 e.statuses.join("/"),
-                e.duration_ms
             );
         }
     }

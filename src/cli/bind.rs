@@ -104,7 +104,7 @@ async fn session_body(
                 let line = o.paint(Role::Error, &msg);
                 o.line(&format!("\n{line}"));
                 o.explain(st);
-                if st == 0x05 {
+                if st == crate::spec::ids::status::ESME_RALYBND {
                     o.line(&connect::already_bound_advice(&params.system_id));
                 }
             }

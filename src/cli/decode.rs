@@ -1,6 +1,6 @@
 //! `smppdiag decode`: find and explain every PDU in pasted text, a log, a pipe or a capture.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{IsTerminal, Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -10,14 +10,16 @@ use anyhow::Context;
 
 use crate::capture::run::Filter;
 use crate::capture::summary::StreamSummary;
-use crate::capture::{Direction, PduEvent};
+use crate::capture::PduEvent as StreamPdu;
 use crate::codec::{self, Header};
 use crate::exit::Exit;
 use crate::input::{Finder, Found, Item};
-use crate::render::dump::{dump, DumpOptions};
-use crate::render::json::{pdu_json_head, write_pdu_json, JsonOptions};
+use crate::render::dump::DumpOptions;
+use crate::render::json::JsonOptions;
 use crate::render::Role;
-use crate::spec::{commands, status};
+use crate::spec::commands;
+use crate::wire::sink::{DumpSink, JsonSink, Layout, Sink};
+use crate::wire::{Direction, Event, PduEvent, Source};
 
 /// Arguments of `decode`.
 #[derive(Debug, clap::Args)]
@@ -47,7 +49,7 @@ pub struct DecodeArgs {
     pub full: bool,
     /// Capture input (`--pcap FILE`) and its filters.
     #[command(flatten)]
-    pub pcap: crate::capture::PcapArgs,
+    pub pcap: super::pcap_args::PcapArgs,
 }
 
 /// Run `decode`.
@@ -61,19 +63,48 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         };
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         return Ok(crate::capture::run::run(
-            &args.pcap,
+            &args.pcap.config(),
             opts,
             &mut out,
             &mut std::io::stderr(),
         )?);
     }
-    let filter = Filter::parse(&args.pcap).map_err(|e| UsageError(e.to_string()))?;
+    if !args.pcap.port.is_empty() || args.pcap.system_id.is_some() {
+        anyhow::bail!(UsageError(
+            "--port and --system-id select streams of a capture: they need --pcap FILE".into()
+        ));
+    }
+    let filter = Filter::parse(&args.pcap.config()).map_err(|e| UsageError(e.to_string()))?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let mut sink: Box<dyn Sink + '_> = if args.json {
+        let jopts = JsonOptions {
+            show_secrets: args.show_secrets,
+        };
+        Box::new(JsonSink::new(&mut out, jopts).buffered())
+    } else {
+        let dopts = DumpOptions {
+            show_secrets: args.show_secrets,
+            full: args.full,
+            ..DumpOptions::default()
+        };
+        Box::new(DumpSink::new(&mut out, ctx.style, dopts, Layout::Paste))
+    };
     let mut p = Paste::new(&args, ctx, filter);
+    let r = feed_sources(&args, &mut p, sink.as_mut());
+    drop(sink);
+    out.flush()?;
+    r?;
+    if p.count == 0 && p.problems == 0 {
+        anyhow::bail!(UsageError(format!("no SMPP PDU found: {}", p.nothing)));
+    }
+    Ok(p.exit())
+}
+
+/// Read every input of `decode` (or follow the one file) into the sink.
+fn feed_sources(args: &DecodeArgs, p: &mut Paste<'_>, out: &mut dyn Sink) -> anyhow::Result<()> {
     if let Some(path) = &args.follow {
-        follow(path, &mut p, &mut out)?;
-        return Ok(p.exit());
+        return follow(path, p, out);
     }
     let stdin_wanted =
         args.hex.iter().any(|h| h == "-") || (args.hex.is_empty() && args.file.is_empty());
@@ -82,10 +113,10 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     }
     for f in &args.file {
         let file = std::fs::File::open(f).with_context(|| format!("reading {}", f.display()))?;
-        p.source(&f.display().to_string(), file, &mut out)?;
+        p.source(&f.display().to_string(), file, out)?;
     }
     if stdin_wanted {
-        p.source("<stdin>", std::io::stdin().lock(), &mut out)?;
+        p.source("<stdin>", std::io::stdin().lock(), out)?;
     }
     let joined: Vec<&str> = args
         .hex
@@ -94,14 +125,9 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         .map(String::as_str)
         .collect();
     if !joined.is_empty() {
-        p.source("<arguments>", joined.join(" ").as_bytes(), &mut out)?;
+        p.source("<arguments>", joined.join(" ").as_bytes(), out)?;
     }
-    p.summary(&mut out)?;
-    out.flush()?;
-    if p.count == 0 && p.problems == 0 {
-        anyhow::bail!(UsageError(format!("no SMPP PDU found: {}", p.nothing)));
-    }
-    Ok(p.exit())
+    p.summary(out)
 }
 
 /// Reading pasted text: filters, output, summary.
@@ -109,17 +135,12 @@ struct Paste<'a> {
     args: &'a DecodeArgs,
     ctx: &'a super::Ctx,
     filter: Filter,
-    dopts: DumpOptions,
-    jopts: JsonOptions,
     /// PDUs found (before filtering).
     count: usize,
-    shown: usize,
     problems: usize,
     malformed: bool,
-    /// A well-formed response carried an error command_status.
+    /// A well-formed response carried an error command_status (shown, or counted).
     error_status: bool,
-    /// Status blocks rendered once each.
-    blocks: HashMap<u32, String>,
     /// `--summary`: one stream per source (and per TCP endpoint pair).
     streams: BTreeMap<(String, Option<(SocketAddr, SocketAddr)>), StreamSummary>,
     errors: BTreeSet<u32>,
@@ -135,20 +156,10 @@ impl<'a> Paste<'a> {
             args,
             ctx,
             filter,
-            dopts: DumpOptions {
-                show_secrets: args.show_secrets,
-                full: args.full,
-                ..DumpOptions::default()
-            },
-            jopts: JsonOptions {
-                show_secrets: args.show_secrets,
-            },
             count: 0,
-            shown: 0,
             problems: 0,
             malformed: false,
             error_status: false,
-            blocks: HashMap::new(),
             streams: BTreeMap::new(),
             errors: BTreeSet::new(),
             nothing: String::new(),
@@ -161,7 +172,7 @@ impl<'a> Paste<'a> {
 
     /// Read one source to its end, printing each PDU as soon as the chunk holding its last line
     /// has been read (a pipe delivers each line as it is written).
-    fn source(&mut self, name: &str, mut r: impl Read, out: &mut impl Write) -> anyhow::Result<()> {
+    fn source(&mut self, name: &str, mut r: impl Read, out: &mut dyn Sink) -> anyhow::Result<()> {
         let mut finder = Finder::new();
         let mut buf = vec![0u8; CHUNK];
         let mut items = Vec::new();
@@ -187,13 +198,12 @@ impl<'a> Paste<'a> {
         &mut self,
         name: &str,
         items: &mut Vec<Item>,
-        out: &mut impl Write,
+        out: &mut dyn Sink,
     ) -> anyhow::Result<()> {
         for item in items.drain(..) {
             match item {
                 Item::Pdu(f) => self.pdu(name, f, out)?,
                 Item::Note(n) => {
-                    out.flush()?;
                     let msg = format!("note: {name}: {n}");
                     #[allow(clippy::print_stderr)]
                     {
@@ -202,7 +212,6 @@ impl<'a> Paste<'a> {
                 }
                 Item::Problem(p) => {
                     self.problems += 1;
-                    out.flush()?;
                     let msg = format!("warning: {name}: {p}");
                     #[allow(clippy::print_stderr)]
                     {
@@ -212,18 +221,19 @@ impl<'a> Paste<'a> {
             }
         }
         if !self.args.pcap.summary {
+            // Each PDU is out as soon as the chunk holding its line is read.
             out.flush()?;
         }
         Ok(())
     }
 
-    fn pdu(&mut self, name: &str, f: Found, out: &mut impl Write) -> anyhow::Result<()> {
+    fn pdu(&mut self, name: &str, f: Found, out: &mut dyn Sink) -> anyhow::Result<()> {
         self.count += 1;
         let Some(h) = Header::parse(&f.bytes) else {
             // A partial header: nothing to filter or count on, shown unless filtering.
             if !self.filter.narrows() && !self.args.pcap.summary {
                 self.malformed = true;
-                self.show(&f, None, out)?;
+                self.show(&f, out)?;
             }
             return Ok(());
         };
@@ -234,41 +244,32 @@ impl<'a> Paste<'a> {
         if !self.filter.pdu(&h) {
             return Ok(());
         }
-        self.show(&f, Some(h), out)
+        self.show(&f, out)
     }
 
-    fn show(&mut self, f: &Found, h: Option<Header>, out: &mut impl Write) -> anyhow::Result<()> {
+    fn show(&mut self, f: &Found, out: &mut dyn Sink) -> anyhow::Result<()> {
         let d = codec::decode(&f.bytes);
         self.malformed |= d.is_malformed();
         self.error_status |= d.carries_error_status();
-        if self.args.json {
-            let mut o = pdu_json_head(&d, 0, &self.jopts);
-            o.remove("input_offset");
-            o.insert("line".into(), serde_json::json!(f.source.line));
-            o.insert("source".into(), serde_json::to_value(&f.source)?);
-            if let Some((src, dst)) = f.endpoints {
-                o.insert("src".into(), serde_json::json!(src.to_string()));
-                o.insert("dst".into(), serde_json::json!(dst.to_string()));
+        let (esme, smsc) = match f.endpoints {
+            Some((src, dst)) if commands::is_response(d.header.map_or(0, |h| h.command_id)) => {
+                (Some(dst), Some(src))
             }
-            write_pdu_json(&mut *out, &o, &d, &self.jopts)?;
-            writeln!(out)?;
-        } else {
-            let style = &self.ctx.style;
-            if self.shown > 0 {
-                writeln!(out)?;
-            }
-            writeln!(out, "{}", style.paint(Role::Note, &f.source.header()))?;
-            out.write_all(dump(&d, style, &self.dopts).as_bytes())?;
-            if let Some(h) = h.filter(|h| h.command_status != 0) {
-                writeln!(out)?;
-                let block = self
-                    .blocks
-                    .entry(h.command_status)
-                    .or_insert_with(|| super::status_block(h.command_status, style));
-                out.write_all(block.as_bytes())?;
-            }
-        }
-        self.shown += 1;
+            Some((src, dst)) => (Some(src), Some(dst)),
+            None => (None, None),
+        };
+        out.pdu(&PduEvent {
+            bytes: &d.bytes,
+            decoded: Some(&d),
+            esme,
+            smsc,
+            source: Some(Source {
+                line: f.source.line,
+                shape: Some(f.source.shape.name()),
+                note: f.source.note.as_deref(),
+            }),
+            ..PduEvent::default()
+        })?;
         Ok(())
     }
 
@@ -289,15 +290,15 @@ impl<'a> Paste<'a> {
             s
         });
         let direction = if commands::is_response(h.command_id) {
-            Direction::ServerToClient
+            Direction::SmscToEsme
         } else {
-            Direction::ClientToServer
+            Direction::EsmeToSmsc
         };
         let system_id = (h.command_id & 0x7FFF_FFFF <= BIND_TRANSCEIVER
             && !commands::is_response(h.command_id))
         .then(|| system_id_of(&f.bytes))
         .flatten();
-        let ev = PduEvent {
+        let ev = StreamPdu {
             frame: line,
             time: Duration::ZERO,
             stream: s.stream,
@@ -319,34 +320,29 @@ impl<'a> Paste<'a> {
         }
     }
 
-    fn summary(&mut self, out: &mut impl Write) -> anyhow::Result<()> {
+    fn summary(&mut self, out: &mut dyn Sink) -> anyhow::Result<()> {
         if !self.args.pcap.summary {
             return Ok(());
         }
-        let style = &self.ctx.style;
         let mut first = true;
         for s in self.streams.values() {
             let r = s.report();
-            if self.args.json {
-                serde_json::to_writer(&mut *out, &serde_json::json!({ "summary": r }))?;
-                writeln!(out)?;
-            } else {
-                if !first {
-                    writeln!(out)?;
-                }
-                out.write_all(crate::capture::summary::render(&r).as_bytes())?;
-            }
+            let text = format!(
+                "{}{}",
+                if first { "" } else { "\n" },
+                crate::capture::summary::render(&r)
+            );
             first = false;
+            let mut fields = serde_json::to_value(&r)?;
+            fields["command"] = serde_json::json!("decode");
+            out.event(&Event::Summary {
+                session: Some(u64::from(r.stream)),
+                fields,
+                text: &text,
+            })?;
         }
         for code in &self.errors {
-            if self.args.json {
-                let e = serde_json::to_value(status::explain(*code))?;
-                serde_json::to_writer(&mut *out, &serde_json::json!({ "explanation": e }))?;
-                writeln!(out)?;
-            } else {
-                writeln!(out)?;
-                out.write_all(super::status_block(*code, style).as_bytes())?;
-            }
+            out.event(&Event::Explanation { status: *code })?;
         }
         Ok(())
     }
@@ -371,7 +367,7 @@ const FOLLOW_POLL: Duration = Duration::from_millis(100);
 
 /// `--follow`: read the file as it grows; start again from the top when it is truncated or
 /// replaced (rotation), like `tail -F`. Runs until interrupted.
-fn follow(path: &Path, p: &mut Paste<'_>, out: &mut impl Write) -> anyhow::Result<()> {
+fn follow(path: &Path, p: &mut Paste<'_>, out: &mut dyn Sink) -> anyhow::Result<()> {
     let name = path.display().to_string();
     let mut finder = Finder::new();
     let mut items = Vec::new();

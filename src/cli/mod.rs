@@ -10,6 +10,7 @@ pub mod completions;
 pub mod connect;
 pub mod decode;
 pub mod explain;
+pub mod pcap_args;
 pub mod retry_args;
 pub mod send;
 pub mod serve;
@@ -102,7 +103,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
 
 /// The explanation block of a non-zero command_status, as every subcommand prints it.
 pub fn status_block(status: u32, style: &Style) -> String {
-    crate::render::explain::explanation_block(&crate::spec::status::explain(status), style)
+    crate::wire::sink::status_block(status, style)
 }
 
 #[cfg(test)]

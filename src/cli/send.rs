@@ -227,13 +227,11 @@ pub fn parse_tlv(s: &str) -> anyhow::Result<(u16, Vec<u8>)> {
     Ok((tag, bytes))
 }
 
-const SUBMIT_SM: u32 = 0x04;
-const DATA_SM: u32 = 0x103;
-const SUBMIT_MULTI: u32 = 0x21;
-const TAG_MESSAGE_PAYLOAD: u16 = 0x0424;
-const TAG_SAR_REF: u16 = 0x020C;
-const TAG_SAR_TOTAL: u16 = 0x020E;
-const TAG_SAR_SEQ: u16 = 0x020F;
+use crate::spec::ids::cmd::{DATA_SM, SUBMIT_MULTI, SUBMIT_SM};
+use crate::spec::ids::tag::{
+    MESSAGE_PAYLOAD as TAG_MESSAGE_PAYLOAD, SAR_MSG_REF_NUM as TAG_SAR_REF,
+    SAR_SEGMENT_SEQNUM as TAG_SAR_SEQ, SAR_TOTAL_SEGMENTS as TAG_SAR_TOTAL,
+};
 
 /// The message body: encoded bytes and its charset.
 fn body(args: &SendArgs) -> anyhow::Result<(Vec<u8>, Option<String>, Charset)> {
@@ -533,7 +531,7 @@ async fn body_async(
                 let l = o.paint(Role::Error, &format!("✗ bind refused: {name} (0x{st:08X})"));
                 o.line(&format!("\n{l}"));
                 o.explain(st);
-                if st == 0x05 {
+                if st == crate::spec::ids::status::ESME_RALYBND {
                     o.line(&connect::already_bound_advice(&params.system_id));
                 }
             }

@@ -123,14 +123,7 @@ impl Assembler {
             self.open(bytes, origin);
             return;
         }
-        let logged = origin.shape.is_some_and(Shape::is_log);
-        if !self.not_a_pdu(bytes, origin, sink) && logged {
-            sink.note(format!(
-                "{} octets logged as a PDU do not start with an SMPP header: a PDU body whose \
-                 16-octet header is missing (the logger printed the body only)",
-                bytes.len()
-            ));
-        }
+        self.not_a_pdu(bytes, origin, sink);
     }
 
     /// Bytes that start with no plausible header: a network frame, a PDU whose command_length
@@ -197,12 +190,7 @@ impl Assembler {
             return false;
         }
         // A line that starts a whole new PDU of its own does not continue a PDU left open.
-        let needs = declared_len(&self.buf).unwrap_or(HEADER_LEN);
-        if self.buf.len() >= HEADER_LEN
-            && plausible_header(bytes)
-            && declared_len(bytes).is_some_and(|l| l <= bytes.len())
-            && needs > self.buf.len()
-        {
+        if fitting_header(bytes) {
             return false;
         }
         self.buf.extend_from_slice(bytes);
@@ -281,6 +269,17 @@ impl Assembler {
         loop {
             let rest = &self.buf[pos..];
             if rest.is_empty() {
+                break;
+            }
+            // A header completed by the following lines must still be plausible.
+            let plausible = if rest.len() >= HEADER_LEN {
+                plausible_header(rest)
+            } else {
+                plausible_partial_header(rest)
+            };
+            if !plausible {
+                sink.stats.fragments += 1;
+                pos = self.buf.len();
                 break;
             }
             let len = declared_len(rest).unwrap_or(usize::MAX);

@@ -101,7 +101,9 @@ fn tcpdump(line: &[u8], at: usize) -> Option<DumpLine> {
 
 /// Kannel's `octstr_dump`: `... data: 00 00 00 3c 00 ...   ...<....` after any log prefix.
 fn kannel_data(line: &[u8]) -> Option<DumpLine> {
-    let at = memchr::memmem::find(line, b"data: ")?;
+    static DATA: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"data: "));
+    let at = DATA.find(line)?;
     let body = at + b"data: ".len();
     hex2(line, skip_space(line, body))?;
     Some(DumpLine {

@@ -146,9 +146,16 @@ impl Finder {
             return;
         }
         let open = dumping || self.asm.iter().any(Assembler::is_open);
-        if !open && !interesting(b) {
-            return;
-        }
+        // Where a PDU may start: nothing before the first place where a header can be written
+        // can hold one (a PDU left open is continued from the start of the line).
+        let from = if open {
+            0
+        } else {
+            match first_header_mark(b) {
+                Some(i) => token_start(b, i.saturating_sub(4)),
+                None => return,
+            }
+        };
         if let Some(d) = dump::classify(b) {
             self.scratch.clear();
             if dump::read_bytes(b, &d, &mut self.scratch) {
@@ -163,12 +170,12 @@ impl Finder {
             }
             self.end_dumps(out);
         }
-        self.free_line(b, out);
+        self.free_line(b, from, out);
     }
 
     /// A line of free text: its runs of bytes.
-    fn free_line(&mut self, b: &[u8], out: &mut Vec<Item>) {
-        self.scan.scan(b);
+    fn free_line(&mut self, b: &[u8], from: usize, out: &mut Vec<Item>) {
+        self.scan.scan(b, from);
         let mut sink = Sink {
             out,
             stats: &mut self.stats,
@@ -182,16 +189,25 @@ impl Finder {
             }
         }
         self.asm[0].close(&mut sink);
+        let before = sink.stats.found;
         for run in &runs {
             let origin = Origin {
                 line: self.line_no,
-                shape: Some(shape_of(run, b)),
+                // Only a run long enough to hold a header needs the log format looked up.
+                shape: Some(if run.bytes.len() >= 4 {
+                    shape_of(run, b)
+                } else {
+                    run.shape
+                }),
                 note: run.note.clone(),
                 cut_note: run.note.clone(),
                 endpoints: None,
             };
             let (bytes, bounds) = (self.scan.run_bytes(run), self.scan.run_bounds(run));
             self.asm[0].fresh(bytes, bounds, origin, run.to_end, &mut sink);
+        }
+        if sink.stats.found == before && !self.asm[0].is_open() {
+            body_without_header(&self.scan, &runs, b, &mut sink);
         }
         self.scan.runs = runs;
     }
@@ -332,6 +348,22 @@ fn repeat(st: &mut DumpState, off: u64, asm: &mut Assembler, sink: &mut Sink<'_>
     true
 }
 
+/// A log line of a format that prints PDUs, whose longest run of bytes is no PDU: a body printed
+/// without its header (jsmpp's old `Received SMPP message` does this).
+fn body_without_header(scan: &LineScan, runs: &[Run], line: &[u8], sink: &mut Sink<'_>) {
+    let Some(r) = runs.iter().max_by_key(|r| r.bytes.len()) else {
+        return;
+    };
+    if r.bytes.len() >= 4 && shape_of(r, line).is_log() {
+        sink.note(format!(
+            "{} octets logged as a PDU do not start with an SMPP header: a PDU body whose \
+             16-octet header is missing (the logger printed the body only): {}",
+            r.bytes.len(),
+            hex::encode_upper(&scan.run_bytes(r)[..r.bytes.len().min(32)])
+        ));
+    }
+}
+
 /// The shape of a run, refined by the log format the line is written in.
 fn shape_of(run: &Run, line: &[u8]) -> Shape {
     if run.shape != Shape::Hex {
@@ -340,9 +372,16 @@ fn shape_of(run: &Run, line: &[u8]) -> Shape {
     if smppsim_words(line) {
         return Shape::SmppsimHexDump;
     }
-    LOG_MARKERS
+    static FINDERS: std::sync::LazyLock<Vec<(memchr::memmem::Finder<'static>, Shape)>> =
+        std::sync::LazyLock::new(|| {
+            LOG_MARKERS
+                .iter()
+                .map(|(m, s)| (memchr::memmem::Finder::new(m), *s))
+                .collect()
+        });
+    FINDERS
         .iter()
-        .find(|(m, _)| memchr::memmem::find(line, m).is_some())
+        .find(|(f, _)| f.find(line).is_some())
         .map_or(Shape::Hex, |(_, s)| *s)
 }
 
@@ -363,31 +402,44 @@ fn smppsim_words(b: &[u8]) -> bool {
     false
 }
 
+/// The start of the whitespace-delimited token holding `i` (so that a scan starting there cuts
+/// no token, bracket or prefix such as `<Buffer`).
+fn token_start(b: &[u8], mut i: usize) -> usize {
+    while i > 0 && !b[i - 1].is_ascii_whitespace() {
+        i -= 1;
+    }
+    i
+}
+
 /// Cheap test for a line that may hold a PDU start: every textual shape of a header writes the
-/// zero high octets of command_length somewhere (`0000`, `00 00`, `0x`, `\x00`, `0,`, base64
-/// `AAA`). Lines without one are skipped with a `memchr` scan.
-fn interesting(b: &[u8]) -> bool {
+/// zero high octets of command_length (`0000`, `00 00`, `0x`, `\x00`, `0,`, base64 `AAA`). The
+/// first place one is written, or None (the line is then skipped after one `memchr2` scan).
+fn first_header_mark(b: &[u8]) -> Option<usize> {
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     for i in memchr::memchr2_iter(b'0', b'A', b) {
         let hit = if b[i] == b'A' {
             at(i + 1) == b'A' && at(i + 2) == b'A'
         } else {
+            let escaped = i >= 2 && b[i - 1] == b'x' && b[i - 2] == b'\\';
             let n1 = at(i + 1);
-            match n1 {
-                b'0' => {
-                    (at(i + 2) == b'0' && at(i + 3) == b'0')
-                        || (matches!(at(i + 2), b' ' | b':' | b'-')
-                            && at(i + 3) == b'0'
-                            && at(i + 4) == b'0')
+            escaped
+                || match n1 {
+                    // `0000`, or `00 00 0`, `00:00:0`, `00-00-0` (a time like `10:00:00.5` is not).
+                    b'0' => {
+                        (at(i + 2) == b'0' && at(i + 3) == b'0')
+                            || (matches!(at(i + 2), b' ' | b':' | b'-')
+                                && at(i + 3) == b'0'
+                                && at(i + 4) == b'0'
+                                && at(i + 5) == at(i + 2))
+                    }
+                    b'x' | b'X' | b',' => true,
+                    b' ' => at(i + 2) == b'0' && at(i + 3) == b' ',
+                    _ => false,
                 }
-                b'x' | b'X' | b',' => true,
-                b' ' => at(i + 2) == b'0' && at(i + 3) == b' ',
-                _ => i >= 2 && b[i - 1] == b'x' && b[i - 2] == b'\\',
-            }
         };
         if hit {
-            return true;
+            return Some(i);
         }
     }
-    false
+    None
 }

@@ -32,7 +32,7 @@ pub(super) enum Step {
 }
 
 fn is_start(b: &[u8]) -> bool {
-    memchr::memmem::find(b, b"SMPP PDU ").is_some() && b.trim_ascii_end().ends_with(b"dump:")
+    b.trim_ascii_end().ends_with(b"dump:") && memchr::memmem::find(b, b"SMPP PDU ").is_some()
 }
 
 impl FieldDump {

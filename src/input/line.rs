@@ -53,17 +53,26 @@ impl LineScan {
         &self.bounds[r.bounds.clone()]
     }
 
-    /// Read one line (without its line end).
-    pub fn scan(&mut self, b: &[u8]) {
+    /// Read one line (without its line end) from byte `from` on (nothing before it can start a
+    /// PDU; an annotation around `from` is still skipped whole).
+    pub fn scan(&mut self, b: &[u8], from: usize) {
         self.bytes.clear();
         self.bounds.clear();
         self.runs.clear();
         self.parens.clear();
+        let mut i = from;
         if memchr::memchr(b'(', b).is_some() {
             self.match_parens(b);
+            if let Some(&(_, c)) = self
+                .parens
+                .iter()
+                .filter(|(o, c)| *o < from && from <= *c)
+                .max_by_key(|p| p.1)
+            {
+                i = c + 1;
+            }
         }
         let mut open: Option<Open> = None;
-        let mut i = 0;
         while i < b.len() {
             let c = b[i];
             if c.is_ascii_alphanumeric() {
@@ -323,7 +332,7 @@ impl LineScan {
         }
         let shape = if signed {
             Shape::JavaByteArray
-        } else if memchr::memmem::find(b, b"\"Buffer\"").is_some() {
+        } else if memchr::memmem::find(&b[..i], b"\"Buffer\"").is_some() {
             Shape::NodeBufferJson
         } else {
             Shape::DecimalList
@@ -537,7 +546,9 @@ fn timestamp_end(b: &[u8], i: usize, end: usize) -> Option<usize> {
         }
         return Some(k);
     }
+    // After a `:` it is the tail of colon-separated bytes (`...:00:03:10`), not a time.
     if (1..=2).contains(&len)
+        && (i == 0 || b[i - 1] != b':')
         && w.iter().all(u8::is_ascii_digit)
         && b.get(end) == Some(&b':')
         && digits(end + 1, 2)

@@ -189,7 +189,7 @@ pub fn bytes_of(text: &str) -> Option<Vec<u8>> {
     let mut scan = line::LineScan::default();
     let mut all = Vec::new();
     for l in text.lines() {
-        scan.scan(l.as_bytes());
+        scan.scan(l.as_bytes(), 0);
         for r in &scan.runs {
             all.extend_from_slice(scan.run_bytes(r));
         }

@@ -2,6 +2,7 @@
 //! Decode, encode, render, `--help` and the generated docs all read these rows.
 
 pub mod commands;
+pub mod ids;
 pub mod retry;
 pub mod status;
 pub mod status_query;

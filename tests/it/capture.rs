@@ -87,13 +87,14 @@ fn our_rows(file: &Path, extra: &[&str]) -> (Vec<Row>, Output) {
     let out = smppdiag(&args);
     let rows = json_lines(&out)
         .into_iter()
-        .filter(|j| j.get("command_id").is_some())
+        .filter(|j| j["event"] == "pdu")
         .map(|j| {
+            let p = &j["pdu"];
             (
                 j["frame"].as_u64().unwrap(),
-                j["command_id"].as_u64().unwrap() as u32,
-                j["sequence_number"].as_u64().unwrap() as u32,
-                j["command_status"].as_u64().unwrap() as u32,
+                p["command_id"].as_u64().unwrap() as u32,
+                p["sequence_number"].as_u64().unwrap() as u32,
+                p["command_status"].as_u64().unwrap() as u32,
             )
         })
         .collect();
@@ -319,9 +320,9 @@ fn record_session(path: &Path, client: SocketAddr, server: SocketAddr) -> Vec<(u
         .encode()
         .unwrap();
     let pdus: Vec<(Direction, Vec<u8>)> = vec![
-        (Direction::ClientToServer, bind(1)),
+        (Direction::EsmeToSmsc, bind(1)),
         (
-            Direction::ServerToClient,
+            Direction::SmscToEsme,
             Pdu::new(0x8000_0002, 1)
                 .with_str("system_id", "SMSC")
                 .encode()
@@ -329,15 +330,15 @@ fn record_session(path: &Path, client: SocketAddr, server: SocketAddr) -> Vec<(u
         ),
         // Two PDUs in one write, then one PDU larger than a segment.
         (
-            Direction::ClientToServer,
+            Direction::EsmeToSmsc,
             [Pdu::new(0x15, 2).encode().unwrap(), big].concat(),
         ),
         (
-            Direction::ServerToClient,
+            Direction::SmscToEsme,
             Pdu::new(0x8000_0015, 2).encode().unwrap(),
         ),
         (
-            Direction::ServerToClient,
+            Direction::SmscToEsme,
             Pdu::new(0x8000_0103, 3)
                 .with_str("message_id", "")
                 .encode()
@@ -398,10 +399,11 @@ fn recorder_round_trip_is_valid_for_tshark_and_decode() {
             String::from_utf8_lossy(&expert.stdout)
         );
         let j = json_lines(&our_rows(&path, &[]).1);
-        assert_eq!(j[0]["src"], client);
-        assert_eq!(j[0]["dst"], server);
-        assert_eq!(j[0]["direction"], "client_to_server");
-        assert_eq!(j[1]["direction"], "server_to_client");
+        assert_eq!(j[0]["esme"], client);
+        assert_eq!(j[0]["smsc"], server);
+        assert_eq!(j[0]["direction"], "esme_to_smsc");
+        assert_eq!(j[1]["direction"], "smsc_to_esme");
+        assert_eq!(j[1]["esme"], client);
         assert_eq!(j[1]["time"], "2023-11-14 22:13:20.010000");
     }
 }
@@ -540,12 +542,13 @@ fn send_pcap_out_records_the_session() {
     );
     let printed: Vec<(u32, u32, u32)> = json_lines(&out)
         .into_iter()
-        .filter(|j| j.get("direction").is_some())
+        .filter(|j| j["event"] == "pdu")
         .map(|j| {
+            let p = &j["pdu"];
             (
-                j["command_id"].as_u64().unwrap() as u32,
-                j["sequence_number"].as_u64().unwrap() as u32,
-                j["command_status"].as_u64().unwrap() as u32,
+                p["command_id"].as_u64().unwrap() as u32,
+                p["sequence_number"].as_u64().unwrap() as u32,
+                p["command_status"].as_u64().unwrap() as u32,
             )
         })
         .collect();

@@ -178,7 +178,8 @@ fn commands() -> impl Strategy<Value = &'static CommandDef> {
     prop::sample::select(COMMANDS.iter().collect::<Vec<_>>())
 }
 
-fn any_pdu() -> BoxedStrategy<Pdu> {
+/// Any PDU of any command in the tables (also used by the paste finder properties).
+pub(crate) fn any_pdu() -> BoxedStrategy<Pdu> {
     commands().prop_flat_map(pdu_of).boxed()
 }
 

@@ -12,10 +12,19 @@ const SEED_BIND: &str = include_str!("../fixtures/seeds/000_bind_transmitter.txt
 /// The second seed page's submit_sm, one annotated field per line.
 const SEED_SUBMIT: &str = include_str!("../fixtures/seeds/004_submit_sm.txt");
 
+/// The `pdu` events of `decode --json` output, each checked for the schema envelope: the decode
+/// object with the envelope's `source` line added as `line` (schema 1, docs/json.md).
 fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(out)
         .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("one JSON object per line");
+            assert_eq!(v["schema"], 1, "{l}");
+            assert_eq!(v["event"], "pdu", "{l}");
+            let mut p = v["pdu"].clone();
+            p["line"] = v["source"]["line"].clone();
+            p
+        })
         .collect()
 }
 
