@@ -132,7 +132,8 @@ impl Filter {
             && self.sequence.is_none_or(|s| s == h.sequence_number)
     }
 
-    fn stream(&self, system_id: Option<&str>) -> bool {
+    /// True when a stream (session) bound with this system_id is shown.
+    pub fn stream(&self, system_id: Option<&str>) -> bool {
         match &self.system_id {
             None => true,
             Some(want) => system_id == Some(want.as_str()),
@@ -192,7 +193,7 @@ struct Runner<'a, 'w> {
     pdus: u64,
 }
 
-fn system_id_of(bytes: &[u8]) -> Option<String> {
+pub(crate) fn system_id_of(bytes: &[u8]) -> Option<String> {
     let d = codec::decode_with(
         bytes,
         DecodeOptions {

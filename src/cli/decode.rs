@@ -139,7 +139,7 @@ struct Paste<'a> {
     count: usize,
     problems: usize,
     malformed: bool,
-    /// A well-formed response carried an error command_status (shown, or counted).
+    /// A well-formed response carried an error command_status.
     error_status: bool,
     /// `--summary`: one stream per source (and per TCP endpoint pair).
     streams: BTreeMap<(String, Option<(SocketAddr, SocketAddr)>), StreamSummary>,

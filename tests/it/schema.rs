@@ -247,10 +247,10 @@ fn every_json_output_parses_with_one_set_of_types() {
     args.extend(creds);
     note(&parse_lines("bind (refused)", &stdout_of(&args, 4)));
 
-    // decode --pcap of send's recording: the same PDUs, key for key (the throttled answer in it:
-    // exit 1).
+    // decode --pcap of send's recording: the same PDUs, key for key.
     let decoded = parse_lines(
         "decode --pcap",
+        // exit 1: the capture holds a response with ESME_RTHROTTLED (decode's documented exit code).
         &stdout_of(&["decode", "--pcap", pcap, "--port", &port, "--json"], 1),
     );
     note(&decoded);
