@@ -632,3 +632,51 @@ fn malformed_pdus_are_forwarded_as_they_are_unless_refused() {
         .any(|r| r.2.contains("not forwarded (--refuse-malformed)"));
     assert!(refused);
 }
+
+#[test]
+fn latency_delays_both_ways_and_sessions_run_side_by_side() {
+    let srv = serve(&["--accept-any", "--no-dlr", "--quiet"]);
+    let p = proxy(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--upstream",
+        &format!("127.0.0.1:{}", srv.port),
+        "--latency",
+        "150",
+        "--json",
+    ]);
+    let port = p.port;
+    let clients: Vec<_> = (0..2)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let id = format!("esme{i}");
+                run_on(
+                    port,
+                    "bind",
+                    &["--system-id", &id, "--password", "pw", "--json"],
+                )
+            })
+        })
+        .collect();
+    for c in clients {
+        let (code, out) = c.join().unwrap();
+        assert_eq!(code, 0, "{out}");
+        let resp = out
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|e| e["event"] == "pdu" && e["direction"] == "smsc_to_esme")
+            .expect("bind response");
+        // 150 ms each way.
+        assert!(resp["rtt_ms"].as_f64().unwrap() >= 290.0, "{resp}");
+    }
+    let shown = stop_proxy(p);
+    let mut sessions: Vec<u64> = shown
+        .iter()
+        .filter_map(|l| match l {
+            Line::SessionStart(s) => Some(s.session),
+            _ => None,
+        })
+        .collect();
+    sessions.sort_unstable();
+    assert_eq!(sessions, [1, 2]);
+}
