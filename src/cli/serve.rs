@@ -148,7 +148,7 @@ impl ServeArgs {
 }
 
 /// Ctrl-C, or SIGTERM on Unix.
-async fn stop_signal() {
+pub(crate) async fn stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
@@ -163,16 +163,13 @@ async fn stop_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// Run `serve`.
-pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
-    let pcap = match &args.pcap_out {
-        Some(p) => Some(PcapSink::create(p).with_context(|| format!("creating {}", p.display()))?),
-        None => None,
-    };
-    let cfg = args.config(ctx.style.color)?;
-    let json = cfg.output == OutputMode::Json;
+/// A thread that prints every line sent to the channel, flushing whenever the queue is
+/// momentarily empty (`serve` and `proxy` format lines in their session tasks).
+pub(crate) fn line_printer() -> (
+    std::sync::mpsc::Sender<String>,
+    std::thread::JoinHandle<std::io::Result<()>>,
+) {
     let (tx, rx) = std::sync::mpsc::channel::<String>();
-    // One thread writes every line, flushing whenever the queue is momentarily empty.
     let printer = std::thread::spawn(move || -> std::io::Result<()> {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
@@ -185,6 +182,18 @@ pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         }
         out.flush()
     });
+    (tx, printer)
+}
+
+/// Run `serve`.
+pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
+    let pcap = match &args.pcap_out {
+        Some(p) => Some(PcapSink::create(p).with_context(|| format!("creating {}", p.display()))?),
+        None => None,
+    };
+    let cfg = args.config(ctx.style.color)?;
+    let json = cfg.output == OutputMode::Json;
+    let (tx, printer) = line_printer();
     let log = Log::new(cfg.output, ctx.style, cfg.show_secrets, tx.clone()).with_pcap(pcap.clone());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
