@@ -483,7 +483,7 @@ impl Session {
                 _ => 0.0,
             };
             if rule.fires(n, roll) {
-                self.error(h, rule.status, format!("--fail {rule}, submit #{n}"))
+                self.error(h, rule.status, format!("--fail {} (#{n})", rule.trigger))
                     .await;
                 return Next::Continue;
             }

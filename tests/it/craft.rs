@@ -631,3 +631,50 @@ fn receipts_carry_tlvs_and_the_text_decoded_for_smpplib_and_node_smpp() {
         "{r}"
     );
 }
+
+#[test]
+fn unbind_junit_reports_the_teardown() {
+    let serve = crate::util::serve(&["--account", "acme:secret:1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("unbind.xml");
+    let junit = report.to_str().unwrap();
+    let (code, out) = crate::util::run_on(
+        serve.port,
+        "unbind",
+        &[
+            "--system-id",
+            "acme",
+            "--password",
+            "secret",
+            "--rebind",
+            "-q",
+            "--junit",
+            junit,
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let j = junit_of(&report);
+    assert_eq!(
+        j["suites"][0]["cases"][0]["name"],
+        "unbind and rebind answers a clean teardown (exit 0)"
+    );
+    assert_eq!(j["failures"], 0, "{j}");
+    let (code, out) = crate::util::run_on(
+        serve.port,
+        "unbind",
+        &[
+            "--system-id",
+            "acme",
+            "--password",
+            "wrong",
+            "-q",
+            "--junit",
+            junit,
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    let j = junit_of(&report);
+    let f = &j["suites"][0]["cases"][0]["result"];
+    assert_eq!(f["kind"], "failure", "{j}");
+    assert!(f["message"].as_str().unwrap().contains("got exit 1"), "{j}");
+}
