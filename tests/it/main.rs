@@ -12,6 +12,7 @@ mod explain;
 mod interop;
 mod junit;
 mod peers;
+mod proxy;
 mod readme;
 mod schema;
 mod serve;
