@@ -359,7 +359,7 @@ fn node_query_replace_cancel() {
 
 #[test]
 fn node_too_many_binds_and_server_unbind_on_stop() {
-    let mut s = serve(&["--json", "--account", "one:pw:1", "--max-seconds", "3"]);
+    let mut s = serve(&["--json", "--account", "one:pw:1", "--max-seconds", "5"]);
     let first = node_cmd(
         s.port,
         &[
