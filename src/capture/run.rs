@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::codec::{self, DecodeOptions, Header, Value};
 use crate::exit::Exit;
-use crate::render::dump::{dump, DumpOptions};
+use crate::render::dump::{dump_into, DumpOptions};
 use crate::render::json::{pdu_json_head, write_pdu_json, JsonOptions};
 use crate::render::{Role, Style};
 use crate::spec::{commands, status};
@@ -18,7 +18,7 @@ use crate::spec::{commands, status};
 use super::reassembly::Tag;
 use super::stream::{Event, Notice, NoticeKind, PduEvent, Tracker, TrackerConfig};
 use super::summary::StreamSummary;
-use super::{CaptureError, CaptureReader, PcapArgs};
+use super::{CaptureError, CaptureReader, Direction, PcapArgs};
 
 /// Output options shared with hex decoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -161,16 +161,76 @@ fn civil(days: i64) -> (i64, u32, u32) {
 
 /// `2024-05-01 12:00:00.123456` (UTC) for a time since the Unix epoch.
 pub fn utc(t: Duration) -> String {
+    let mut s = String::with_capacity(26);
+    push_utc(&mut s, t);
+    s
+}
+
+/// [`utc`], appended to `out`.
+fn push_utc(out: &mut String, t: Duration) {
     let secs = t.as_secs() as i64;
     let (y, mo, d) = civil(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{mo:02}-{d:02} {:02}:{:02}:{:02}.{:06}",
-        s / 3600,
-        s / 60 % 60,
-        s % 60,
-        t.subsec_micros()
-    )
+    if (0..=9999).contains(&y) {
+        push_digits(out, y as u64, 4);
+    } else {
+        out.push_str(itoa::Buffer::new().format(y));
+    }
+    out.push('-');
+    push_digits(out, u64::from(mo), 2);
+    out.push('-');
+    push_digits(out, u64::from(d), 2);
+    out.push(' ');
+    push_digits(out, (s / 3600) as u64, 2);
+    out.push(':');
+    push_digits(out, (s / 60 % 60) as u64, 2);
+    out.push(':');
+    push_digits(out, (s % 60) as u64, 2);
+    out.push('.');
+    push_digits(out, u64::from(t.subsec_micros()), 6);
+}
+
+/// `v` in exactly `n` decimal digits (`v` < 10^n).
+fn push_digits(out: &mut String, v: u64, n: u32) {
+    for k in (0..n).rev() {
+        out.push(char::from(b'0' + (v / 10u64.pow(k) % 10) as u8));
+    }
+}
+
+/// The line heading every PDU and notice: `frame N  time  src → dst  ESME→SMSC  stream S`.
+/// Kept for the PDUs that follow in the same frame (a segment carries many).
+#[derive(Default)]
+struct FrameLine {
+    key: Option<(u64, Duration, u32, SocketAddr, SocketAddr, Direction)>,
+    text: String,
+}
+
+impl FrameLine {
+    fn get(
+        &mut self,
+        frame: u64,
+        time: Duration,
+        src: SocketAddr,
+        dst: SocketAddr,
+        direction: Direction,
+        stream: u32,
+    ) -> &str {
+        let key = (frame, time, stream, src, dst, direction);
+        if self.key != Some(key) {
+            use std::fmt::Write as _;
+            self.text.clear();
+            self.text.push_str("frame ");
+            self.text.push_str(itoa::Buffer::new().format(frame));
+            self.text.push_str("  ");
+            push_utc(&mut self.text, time);
+            let _ = write!(self.text, "  {src} → {dst}  ");
+            self.text.push_str(direction.label());
+            self.text.push_str("  stream ");
+            self.text.push_str(itoa::Buffer::new().format(stream));
+            self.key = Some(key);
+        }
+        &self.text
+    }
 }
 
 struct StreamInfo {
@@ -190,6 +250,10 @@ struct Runner<'a> {
     pdus: u64,
     /// Rendered explanation blocks by command_status.
     blocks: HashMap<u32, String>,
+    /// The current frame's heading line.
+    frame_line: FrameLine,
+    /// One PDU's text, reused.
+    text: String,
 }
 
 fn system_id_of(bytes: &[u8]) -> Option<String> {
@@ -308,34 +372,32 @@ impl Runner<'_> {
             write_pdu_json(&mut *out, &o, &d, &jopts)?;
             writeln!(out)?;
         } else {
+            let text = &mut self.text;
+            text.clear();
             if self.shown > 0 {
-                writeln!(out)?;
+                text.push('\n');
             }
-            let line = format!(
-                "frame {}  {}  {} → {}  {}  stream {}",
-                p.frame,
-                utc(p.time),
-                p.src,
-                p.dst,
-                p.direction.label(),
-                p.stream
-            );
-            writeln!(out, "{}", style.paint(Role::Note, &line))?;
+            let line = self
+                .frame_line
+                .get(p.frame, p.time, p.src, p.dst, p.direction, p.stream);
+            style.paint_into(text, Role::Note, line);
+            text.push('\n');
             let dopts = DumpOptions {
                 show_secrets: self.opts.show_secrets,
                 full: self.opts.full,
                 ..DumpOptions::default()
             };
-            out.write_all(dump(&d, &style, &dopts).as_bytes())?;
+            dump_into(text, &d, &style, &dopts);
             if h.command_status != 0 {
-                writeln!(out)?;
+                text.push('\n');
                 // The block depends only on the status: render each one once.
                 let block = self
                     .blocks
                     .entry(h.command_status)
                     .or_insert_with(|| crate::cli::status_block(h.command_status, &style));
-                out.write_all(block.as_bytes())?;
+                text.push_str(block);
             }
+            out.write_all(text.as_bytes())?;
         }
         self.shown += 1;
         Ok(())
@@ -412,17 +474,11 @@ impl Runner<'_> {
             if self.shown > 0 {
                 writeln!(out)?;
             }
-            let line = format!(
-                "frame {}  {}  {} → {}  {}  stream {}",
-                n.frame,
-                utc(n.time),
-                n.src,
-                n.dst,
-                n.direction.label(),
-                n.stream
-            );
+            let line = self
+                .frame_line
+                .get(n.frame, n.time, n.src, n.dst, n.direction, n.stream);
             let style = self.opts.style;
-            writeln!(out, "{}", style.paint(Role::Note, &line))?;
+            writeln!(out, "{}", style.paint(Role::Note, line))?;
             let role = if bad { Role::Error } else { Role::Warn };
             writeln!(out, "{}", style.paint(role, &format!("note: {text}")))?;
             self.shown += 1;
@@ -489,6 +545,8 @@ pub fn run(
         errors: BTreeSet::new(),
         malformed: false,
         blocks: HashMap::new(),
+        frame_line: FrameLine::default(),
+        text: String::new(),
         shown: 0,
         pdus: 0,
     };

@@ -8,7 +8,7 @@ use anyhow::Context;
 use crate::codec;
 use crate::exit::Exit;
 use crate::input;
-use crate::render::dump::{dump, DumpOptions};
+use crate::render::dump::{dump_into, DumpOptions};
 use crate::render::json::{pdu_json_head, write_pdu_json, JsonOptions};
 
 /// Arguments of `decode`.
@@ -95,6 +95,7 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     let mut any_malformed = false;
     let mut count = 0usize;
     let mut blocks: std::collections::HashMap<u32, String> = std::collections::HashMap::new();
+    let mut rendered = String::new();
     for (source, text) in &texts {
         let records = match input::parse(text) {
             Ok(r) => r,
@@ -115,7 +116,9 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
                     if count > 0 {
                         writeln!(out)?;
                     }
-                    out.write_all(dump(&d, &ctx.style, &dopts).as_bytes())?;
+                    rendered.clear();
+                    dump_into(&mut rendered, &d, &ctx.style, &dopts);
+                    out.write_all(rendered.as_bytes())?;
                     if let Some(h) = d.header {
                         if h.command_status != 0 {
                             writeln!(out)?;
