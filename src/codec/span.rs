@@ -12,9 +12,9 @@ pub enum Val {
     /// A bit-field or code octet (JSON number; shown in hex).
     Hex(u64),
     /// A string field or decoded text (JSON string; shown quoted).
-    Str(String),
+    Str(Cow<'static, str>),
     /// A name or summary (JSON string; shown as is).
-    Name(String),
+    Name(Cow<'static, str>),
 }
 
 impl Val {
@@ -146,8 +146,8 @@ pub struct Span {
     pub kind: SpanKind,
     /// Decoded value.
     pub value: Option<Val>,
-    /// What the value means.
-    pub meaning: Option<String>,
+    /// What the value means (borrowed from the spec tables when it can be).
+    pub meaning: Option<Cow<'static, str>>,
     /// A secret (password): redacted unless asked for.
     pub secret: bool,
     /// Worst diagnostic attached to this span's range, set when rendering flags it.
@@ -181,7 +181,7 @@ impl Span {
     }
 
     /// Set the meaning.
-    pub fn meaning(mut self, m: Option<String>) -> Self {
+    pub fn meaning(mut self, m: Option<Cow<'static, str>>) -> Self {
         self.meaning = m;
         self
     }
