@@ -65,31 +65,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .with_str("password", "secret")
             .with_int("interface_version", 0x34)
             .encode()?;
-        step(&mut rec, Direction::ClientToServer, bind)?;
+        step(&mut rec, Direction::EsmeToSmsc, bind)?;
         let bind_resp = Pdu::new(0x8000_0009, 1)
             .with_str("system_id", "SMSC")
             .encode()?;
-        step(&mut rec, Direction::ServerToClient, bind_resp)?;
+        step(&mut rec, Direction::SmscToEsme, bind_resp)?;
         for i in 0..pairs {
             let seq = 2 + i as u32;
-            step(&mut rec, Direction::ClientToServer, submit(seq)?)?;
+            step(&mut rec, Direction::EsmeToSmsc, submit(seq)?)?;
             let mut resp = Pdu::new(0x8000_0004, seq);
             if i % 50 == 49 {
                 resp.command_status = 0x58;
             } else {
                 resp = resp.with_str("message_id", format!("{:08X}", i));
             }
-            step(&mut rec, Direction::ServerToClient, resp.encode()?)?;
+            step(&mut rec, Direction::SmscToEsme, resp.encode()?)?;
         }
         let seq = 2 + pairs as u32;
         step(
             &mut rec,
-            Direction::ClientToServer,
+            Direction::EsmeToSmsc,
             Pdu::new(0x0000_0006, seq).encode()?,
         )?;
         step(
             &mut rec,
-            Direction::ServerToClient,
+            Direction::SmscToEsme,
             Pdu::new(0x8000_0006, seq).encode()?,
         )?;
         rec.finish()?;

@@ -26,7 +26,7 @@
 //! let server = "127.0.0.1:2775".parse().unwrap();
 //! let mut rec = PcapRecorder::create("session.pcap", client, server)?;
 //! let enquire_link = [0, 0, 0, 16, 0, 0, 0, 21, 0, 0, 0, 0, 0, 0, 0, 1];
-//! rec.record(Direction::ClientToServer, &enquire_link, std::time::SystemTime::now())?;
+//! rec.record(Direction::EsmeToSmsc, &enquire_link, std::time::SystemTime::now())?;
 //! rec.finish()?;
 //! # Ok(()) }
 //! ```
@@ -44,46 +44,13 @@ pub mod stream;
 pub mod summary;
 pub mod writer;
 
-pub use args::PcapArgs;
+pub use args::PcapConfig;
 pub use source::{CaptureReader, Frame};
 pub use stream::{Event, Notice, NoticeKind, PduEvent, Tracker};
 pub use writer::PcapRecorder;
 
-/// Which way bytes travel in a TCP connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    /// From the side that opened the connection (the ESME, normally) to the listening side.
-    ClientToServer,
-    /// From the listening side (the SMSC, normally) to the side that opened the connection.
-    ServerToClient,
-}
-
-impl Direction {
-    /// Index 0 for client to server, 1 for server to client.
-    pub fn index(self) -> usize {
-        match self {
-            Direction::ClientToServer => 0,
-            Direction::ServerToClient => 1,
-        }
-    }
-
-    /// The other way.
-    pub fn reverse(self) -> Direction {
-        match self {
-            Direction::ClientToServer => Direction::ServerToClient,
-            Direction::ServerToClient => Direction::ClientToServer,
-        }
-    }
-
-    /// Short label in SMPP roles: `ESME→SMSC` or `SMSC→ESME`.
-    pub fn label(self) -> &'static str {
-        match self {
-            Direction::ClientToServer => "ESME→SMSC",
-            Direction::ServerToClient => "SMSC→ESME",
-        }
-    }
-}
+/// Which way bytes travel: the one direction type of every subcommand.
+pub use crate::wire::Direction;
 
 /// Everything that can go wrong reading or writing a capture.
 #[derive(Debug, thiserror::Error)]

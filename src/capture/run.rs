@@ -1,24 +1,26 @@
 //! The `decode --pcap` driver: read the capture, track streams, filter, and write each PDU (or
 //! the per-stream summary) into the given writers. Nothing is printed directly.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Write;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use serde_json::json;
 
 use crate::codec::{self, DecodeOptions, Header, Value};
 use crate::exit::Exit;
-use crate::render::dump::{dump_into, DumpOptions};
-use crate::render::json::{pdu_json_head, write_pdu_json, JsonOptions};
+use crate::render::dump::DumpOptions;
+use crate::render::json::JsonOptions;
 use crate::render::{Role, Style};
+use crate::spec::ids::cmd;
 use crate::spec::{commands, status};
+use crate::wire::sink::{DumpSink, JsonSink, Layout, Sink};
+use crate::wire::{Direction, Event as WireEvent, PduEvent as WirePdu, Tone};
 
 use super::reassembly::Tag;
 use super::stream::{Event, Notice, NoticeKind, PduEvent, Tracker, TrackerConfig};
 use super::summary::StreamSummary;
-use super::{CaptureError, CaptureReader, Direction, PcapArgs};
+use super::{CaptureError, CaptureReader, PcapConfig};
 
 /// Output options shared with hex decoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -71,7 +73,7 @@ pub struct Filter {
 
 impl Filter {
     /// Parse the filter options.
-    pub fn parse(args: &PcapArgs) -> Result<Filter, RunError> {
+    pub fn parse(args: &PcapConfig) -> Result<Filter, RunError> {
         let commands = if args.command.is_empty() {
             None
         } else {
@@ -91,7 +93,7 @@ impl Filter {
                 })?;
                 set.insert(def.id);
                 if with_resp {
-                    set.insert(def.id | 0x8000_0000);
+                    set.insert(cmd::resp(def.id));
                 }
             }
             Some(set)
@@ -114,7 +116,8 @@ impl Filter {
         })
     }
 
-    fn pdu(&self, h: &Header) -> bool {
+    /// Whether a PDU with this header passes the command, status and sequence filters.
+    pub fn pdu(&self, h: &Header) -> bool {
         let status_ok = match self.status {
             StatusFilter::Any => true,
             StatusFilter::Error => h.command_status != 0,
@@ -129,7 +132,8 @@ impl Filter {
             && self.sequence.is_none_or(|s| s == h.sequence_number)
     }
 
-    fn stream(&self, system_id: Option<&str>) -> bool {
+    /// True when a stream (session) bound with this system_id is shown.
+    pub fn stream(&self, system_id: Option<&str>) -> bool {
         match &self.system_id {
             None => true,
             Some(want) => system_id == Some(want.as_str()),
@@ -137,7 +141,7 @@ impl Filter {
     }
 
     /// True when only some PDUs are shown (notices are then left out).
-    fn narrows(&self) -> bool {
+    pub fn narrows(&self) -> bool {
         self.commands.is_some()
             || self.status != StatusFilter::Any
             || self.sequence.is_some()
@@ -145,93 +149,7 @@ impl Filter {
     }
 }
 
-/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar.
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-/// `2024-05-01 12:00:00.123456` (UTC) for a time since the Unix epoch.
-pub fn utc(t: Duration) -> String {
-    let mut s = String::with_capacity(26);
-    push_utc(&mut s, t);
-    s
-}
-
-/// [`utc`], appended to `out`.
-fn push_utc(out: &mut String, t: Duration) {
-    let secs = t.as_secs() as i64;
-    let (y, mo, d) = civil(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    if (0..=9999).contains(&y) {
-        push_digits(out, y as u64, 4);
-    } else {
-        out.push_str(itoa::Buffer::new().format(y));
-    }
-    out.push('-');
-    push_digits(out, u64::from(mo), 2);
-    out.push('-');
-    push_digits(out, u64::from(d), 2);
-    out.push(' ');
-    push_digits(out, (s / 3600) as u64, 2);
-    out.push(':');
-    push_digits(out, (s / 60 % 60) as u64, 2);
-    out.push(':');
-    push_digits(out, (s % 60) as u64, 2);
-    out.push('.');
-    push_digits(out, u64::from(t.subsec_micros()), 6);
-}
-
-/// `v` in exactly `n` decimal digits (`v` < 10^n).
-fn push_digits(out: &mut String, v: u64, n: u32) {
-    for k in (0..n).rev() {
-        out.push(char::from(b'0' + (v / 10u64.pow(k) % 10) as u8));
-    }
-}
-
-/// The line heading every PDU and notice: `frame N  time  src → dst  ESME→SMSC  stream S`.
-/// Kept for the PDUs that follow in the same frame (a segment carries many).
-#[derive(Default)]
-struct FrameLine {
-    key: Option<(u64, Duration, u32, SocketAddr, SocketAddr, Direction)>,
-    text: String,
-}
-
-impl FrameLine {
-    fn get(
-        &mut self,
-        frame: u64,
-        time: Duration,
-        src: SocketAddr,
-        dst: SocketAddr,
-        direction: Direction,
-        stream: u32,
-    ) -> &str {
-        let key = (frame, time, stream, src, dst, direction);
-        if self.key != Some(key) {
-            use std::fmt::Write as _;
-            self.text.clear();
-            self.text.push_str("frame ");
-            self.text.push_str(itoa::Buffer::new().format(frame));
-            self.text.push_str("  ");
-            push_utc(&mut self.text, time);
-            let _ = write!(self.text, "  {src} → {dst}  ");
-            self.text.push_str(direction.label());
-            self.text.push_str("  stream ");
-            self.text.push_str(itoa::Buffer::new().format(stream));
-            self.key = Some(key);
-        }
-        &self.text
-    }
-}
+pub use crate::wire::json::utc;
 
 struct StreamInfo {
     client: SocketAddr,
@@ -239,24 +157,43 @@ struct StreamInfo {
     summary: Option<StreamSummary>,
 }
 
-struct Runner<'a> {
-    args: &'a PcapArgs,
+/// The sink `decode --pcap` writes into: the dump or JSON Lines.
+enum Output<'a> {
+    Human(DumpSink<&'a mut dyn Write>),
+    Json(JsonSink<&'a mut dyn Write>),
+}
+
+impl<'a> Output<'a> {
+    fn sink(&mut self) -> &mut dyn Sink {
+        match self {
+            Output::Human(s) => s,
+            Output::Json(s) => s,
+        }
+    }
+
+    fn writer(&mut self) -> &mut dyn Write {
+        match self {
+            Output::Human(s) => s.writer(),
+            Output::Json(s) => s.writer(),
+        }
+    }
+}
+
+struct Runner<'a, 'w> {
+    args: &'a PcapConfig,
     opts: RunOptions,
+    out: Output<'w>,
     filter: Filter,
     streams: BTreeMap<u32, StreamInfo>,
     errors: BTreeSet<u32>,
     malformed: bool,
+    /// A response with an error command_status was shown (or counted).
+    error_status: bool,
     shown: u64,
     pdus: u64,
-    /// Rendered explanation blocks by command_status.
-    blocks: HashMap<u32, String>,
-    /// The current frame's heading line.
-    frame_line: FrameLine,
-    /// One PDU's text, reused.
-    text: String,
 }
 
-fn system_id_of(bytes: &[u8]) -> Option<String> {
+pub(crate) fn system_id_of(bytes: &[u8]) -> Option<String> {
     let d = codec::decode_with(
         bytes,
         DecodeOptions {
@@ -277,10 +214,8 @@ fn header_malformed(h: &Header, len: usize) -> bool {
     !(codec::HEADER_LEN..=codec::MAX_PDU_LEN).contains(&declared) || declared != len
 }
 
-const BIND_IDS: [u32; 3] = [0x0000_0001, 0x0000_0002, 0x0000_0009];
-
-impl Runner<'_> {
-    fn event(&mut self, ev: Event, out: &mut dyn Write) -> std::io::Result<()> {
+impl Runner<'_, '_> {
+    fn event(&mut self, ev: Event) -> std::io::Result<()> {
         match ev {
             Event::Opened {
                 stream,
@@ -302,8 +237,8 @@ impl Runner<'_> {
                     },
                 );
             }
-            Event::Pdu(p) => self.pdu(p, out)?,
-            Event::Notice(n) => self.notice(n, out)?,
+            Event::Pdu(p) => self.pdu(p)?,
+            Event::Notice(n) => self.notice(n)?,
             Event::Closed {
                 stream,
                 retransmitted,
@@ -322,7 +257,7 @@ impl Runner<'_> {
         Ok(())
     }
 
-    fn pdu(&mut self, p: PduEvent, out: &mut dyn Write) -> std::io::Result<()> {
+    fn pdu(&mut self, p: PduEvent) -> std::io::Result<()> {
         self.pdus += 1;
         let Some(h) = Header::parse(&p.bytes) else {
             return Ok(());
@@ -331,7 +266,7 @@ impl Runner<'_> {
             return Ok(());
         };
         let mut sysid = None;
-        if BIND_IDS.contains(&h.command_id) && info.system_id.is_none() {
+        if cmd::BINDS.contains(&h.command_id) && info.system_id.is_none() {
             sysid = system_id_of(&p.bytes);
             info.system_id.clone_from(&sysid);
         }
@@ -342,6 +277,7 @@ impl Runner<'_> {
             s.observe(&p, &h, sysid.as_deref());
             if h.command_status != 0 && commands::is_response(h.command_id) {
                 self.errors.insert(h.command_status);
+                self.error_status |= self.filter.pdu(&h);
             }
             // The summary only counts: a header-level check, no body decoding.
             if self.filter.pdu(&h) {
@@ -354,56 +290,25 @@ impl Runner<'_> {
         }
         let d = codec::decode(&p.bytes);
         self.malformed |= d.is_malformed();
-        let style = self.opts.style;
-        if self.opts.json {
-            let jopts = JsonOptions {
-                show_secrets: self.opts.show_secrets,
-            };
-            let mut o = pdu_json_head(&d, 0, &jopts);
-            o.remove("input_offset");
-            o.insert("frame".into(), json!(p.frame));
-            o.insert("time".into(), json!(utc(p.time)));
-            o.insert("time_epoch".into(), json!(p.time.as_secs_f64()));
-            o.insert("stream".into(), json!(p.stream));
-            o.insert("src".into(), json!(p.src.to_string()));
-            o.insert("dst".into(), json!(p.dst.to_string()));
-            o.insert("direction".into(), json!(p.direction));
-            o.insert("stream_offset".into(), json!(p.offset));
-            write_pdu_json(&mut *out, &o, &d, &jopts)?;
-            writeln!(out)?;
-        } else {
-            let text = &mut self.text;
-            text.clear();
-            if self.shown > 0 {
-                text.push('\n');
-            }
-            let line = self
-                .frame_line
-                .get(p.frame, p.time, p.src, p.dst, p.direction, p.stream);
-            style.paint_into(text, Role::Note, line);
-            text.push('\n');
-            let dopts = DumpOptions {
-                show_secrets: self.opts.show_secrets,
-                full: self.opts.full,
-                ..DumpOptions::default()
-            };
-            dump_into(text, &d, &style, &dopts);
-            if h.command_status != 0 {
-                text.push('\n');
-                // The block depends only on the status: render each one once.
-                let block = self
-                    .blocks
-                    .entry(h.command_status)
-                    .or_insert_with(|| crate::cli::status_block(h.command_status, &style));
-                text.push_str(block);
-            }
-            out.write_all(text.as_bytes())?;
-        }
+        self.error_status |= d.carries_error_status();
+        let (esme, smsc) = roles(p.direction, p.src, p.dst);
+        self.out.sink().pdu(&WirePdu {
+            session: Some(u64::from(p.stream)),
+            direction: Some(p.direction),
+            esme: Some(esme),
+            smsc: Some(smsc),
+            time: Some(p.time),
+            bytes: &p.bytes,
+            decoded: Some(&d),
+            frame: Some(p.frame),
+            stream_offset: Some(p.offset),
+            ..WirePdu::default()
+        })?;
         self.shown += 1;
         Ok(())
     }
 
-    fn notice(&mut self, n: Notice, out: &mut dyn Write) -> std::io::Result<()> {
+    fn notice(&mut self, n: Notice) -> std::io::Result<()> {
         let Some(info) = self.streams.get_mut(&n.stream) else {
             return Ok(());
         };
@@ -452,42 +357,50 @@ impl Runner<'_> {
             return Ok(());
         }
         let _ = info.client;
-        if self.opts.json {
-            let mut o = json!({
-                "notice": kind,
-                "message": text,
-                "frame": n.frame,
-                "time": utc(n.time),
-                "time_epoch": n.time.as_secs_f64(),
-                "stream": n.stream,
-                "src": n.src.to_string(),
-                "dst": n.dst.to_string(),
-                "direction": n.direction,
-                "stream_offset": n.offset,
-            });
-            if let (NoticeKind::Incomplete { bytes }, Some(m)) = (&n.kind, o.as_object_mut()) {
-                m.insert("hex".into(), json!(hex::encode_upper(bytes)));
-            }
-            serde_json::to_writer(&mut *out, &o)?;
-            writeln!(out)?;
-        } else {
-            if self.shown > 0 {
-                writeln!(out)?;
-            }
-            let line = self
-                .frame_line
-                .get(n.frame, n.time, n.src, n.dst, n.direction, n.stream);
-            let style = self.opts.style;
-            writeln!(out, "{}", style.paint(Role::Note, line))?;
-            let role = if bad { Role::Error } else { Role::Warn };
-            writeln!(out, "{}", style.paint(role, &format!("note: {text}")))?;
-            self.shown += 1;
+        let human = if self.shown > 0 { "\n" } else { "" };
+        let line = format!(
+            "frame {}  {}  {} → {}  {}  stream {}",
+            n.frame,
+            utc(n.time),
+            n.src,
+            n.dst,
+            n.direction.label(),
+            n.stream
+        );
+        let style = self.opts.style;
+        let role = if bad { Role::Error } else { Role::Warn };
+        let human = format!(
+            "{human}{}\n{}",
+            style.paint(Role::Note, &line),
+            style.paint(role, &format!("note: {text}"))
+        );
+        let (esme, smsc) = roles(n.direction, n.src, n.dst);
+        let mut fields = json!({
+            "frame": n.frame,
+            "time": utc(n.time),
+            "time_epoch": n.time.as_secs_f64(),
+            "direction": n.direction,
+            "esme": esme.to_string(),
+            "smsc": smsc.to_string(),
+            "stream_offset": n.offset,
+        });
+        if let (NoticeKind::Incomplete { bytes }, Some(m)) = (&n.kind, fields.as_object_mut()) {
+            m.insert("hex".into(), json!(hex::encode_upper(bytes)));
         }
+        let text = if self.opts.json { text } else { human };
+        self.out.sink().event(&WireEvent::Note {
+            session: Some(u64::from(n.stream)),
+            kind,
+            text: &text,
+            elapsed: None,
+            tone: if bad { Tone::Bad } else { Tone::Warn },
+            fields,
+        })?;
+        self.shown += 1;
         Ok(())
     }
 
-    fn summary(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        let style = self.opts.style;
+    fn summary(&mut self) -> std::io::Result<()> {
         let mut first = true;
         for info in self.streams.values() {
             if !self.filter.stream(info.system_id.as_deref()) {
@@ -495,31 +408,37 @@ impl Runner<'_> {
             }
             let Some(s) = &info.summary else { continue };
             let r = s.report();
-            if self.opts.json {
-                serde_json::to_writer(&mut *out, &json!({ "summary": r }))?;
-                writeln!(out)?;
-            } else {
-                if !first {
-                    writeln!(out)?;
-                }
-                first = false;
-                out.write_all(super::summary::render(&r).as_bytes())?;
-            }
+            let text = format!(
+                "{}{}",
+                if first { "" } else { "\n" },
+                super::summary::render(&r)
+            );
+            first = false;
+            let mut fields = serde_json::to_value(&r).unwrap_or_default();
+            fields["command"] = json!("decode");
+            self.out.sink().event(&WireEvent::Summary {
+                session: Some(u64::from(r.stream)),
+                fields,
+                text: &text,
+            })?;
         }
         if first && !self.opts.json {
-            writeln!(out, "no SMPP streams found")?;
+            writeln!(self.out.writer(), "no SMPP streams found")?;
         }
         for code in &self.errors {
-            if self.opts.json {
-                let e = serde_json::to_value(status::explain(*code)).unwrap_or_default();
-                serde_json::to_writer(&mut *out, &json!({ "explanation": e }))?;
-                writeln!(out)?;
-            } else {
-                writeln!(out)?;
-                out.write_all(crate::cli::status_block(*code, &style).as_bytes())?;
-            }
+            self.out
+                .sink()
+                .event(&WireEvent::Explanation { status: *code })?;
         }
         Ok(())
+    }
+}
+
+/// The ESME's and the SMSC's address of a PDU going `dir` from `src` to `dst`.
+fn roles(dir: Direction, src: SocketAddr, dst: SocketAddr) -> (SocketAddr, SocketAddr) {
+    match dir {
+        Direction::EsmeToSmsc => (src, dst),
+        Direction::SmscToEsme => (dst, src),
     }
 }
 
@@ -527,7 +446,7 @@ impl Runner<'_> {
 /// `err`. A truncated or damaged file still gives everything read before the damage, then the
 /// error, and exit [`Exit::Malformed`].
 pub fn run(
-    args: &PcapArgs,
+    args: &PcapConfig,
     opts: RunOptions,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -537,16 +456,33 @@ pub fn run(
         return Err(RunError::Usage("--pcap FILE is required".into()));
     };
     let shown_path = path.display().to_string();
+    let output = if opts.json {
+        Output::Json(
+            JsonSink::new(
+                out,
+                JsonOptions {
+                    show_secrets: opts.show_secrets,
+                },
+            )
+            .buffered(),
+        )
+    } else {
+        let dopts = DumpOptions {
+            show_secrets: opts.show_secrets,
+            full: opts.full,
+            ..DumpOptions::default()
+        };
+        Output::Human(DumpSink::new(out, opts.style, dopts, Layout::Capture))
+    };
     let mut runner = Runner {
         args,
         opts,
+        out: output,
         filter,
         streams: BTreeMap::new(),
         errors: BTreeSet::new(),
         malformed: false,
-        blocks: HashMap::new(),
-        frame_line: FrameLine::default(),
-        text: String::new(),
+        error_status: false,
         shown: 0,
         pdus: 0,
     };
@@ -591,24 +527,25 @@ pub fn run(
                 }
             }
             for ev in tracker.drain_events() {
-                runner.event(ev, out)?;
+                runner.event(ev)?;
             }
         }
     }
     tracker.finish(last);
     for ev in tracker.drain_events() {
-        runner.event(ev, out)?;
+        runner.event(ev)?;
     }
     if args.summary {
-        runner.summary(out)?;
+        runner.summary()?;
     } else if runner.streams.is_empty() && !opts.json {
         writeln!(
-            out,
+            runner.out.writer(),
             "no SMPP streams found in {} frames ({} TCP); try --port PORT",
-            tracker.frames, tracker.tcp_frames
+            tracker.frames,
+            tracker.tcp_frames
         )?;
     }
-    out.flush()?;
+    runner.out.writer().flush()?;
     if let Some(e) = damage {
         writeln!(
             err,
@@ -617,9 +554,5 @@ pub fn run(
         )?;
         return Ok(Exit::Malformed);
     }
-    Ok(if runner.malformed {
-        Exit::Malformed
-    } else {
-        Exit::Success
-    })
+    Ok(Exit::of_decode(runner.malformed, runner.error_status))
 }

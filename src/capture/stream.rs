@@ -273,9 +273,9 @@ impl Tracker {
             }
         };
         let dir = if seg.src == st.client {
-            Direction::ClientToServer
+            Direction::EsmeToSmsc
         } else {
-            Direction::ServerToClient
+            Direction::SmscToEsme
         };
         st.syn_seen |= seg.syn;
         if st.class == Class::Unknown && !seg.payload.is_empty() {
@@ -332,7 +332,7 @@ fn close(st: &mut StreamState, tag: Tag, pieces: &mut Vec<(Tag, Piece)>, events:
     if st.class != Class::Smpp {
         return;
     }
-    for dir in [Direction::ClientToServer, Direction::ServerToClient] {
+    for dir in [Direction::EsmeToSmsc, Direction::SmscToEsme] {
         st.half[dir.index()].finish(tag, pieces);
         convert(st, dir, pieces, events);
     }
@@ -351,8 +351,8 @@ fn convert(
     events: &mut Vec<Event>,
 ) {
     let (src, dst) = match dir {
-        Direction::ClientToServer => (st.client, st.server),
-        Direction::ServerToClient => (st.server, st.client),
+        Direction::EsmeToSmsc => (st.client, st.server),
+        Direction::SmscToEsme => (st.server, st.client),
     };
     for (tag, piece) in pieces.drain(..) {
         let notice = |offset, kind| {

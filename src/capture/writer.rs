@@ -150,8 +150,8 @@ impl Conn {
             last_time: since_epoch(time),
         };
         let t = c.last_time;
-        let c2s = Direction::ClientToServer;
-        let s2c = Direction::ServerToClient;
+        let c2s = Direction::EsmeToSmsc;
+        let s2c = Direction::SmscToEsme;
         c.segment(writer, packet, c2s, Flags::SYN, &[], t)?;
         c.seq[0] = c.seq[0].wrapping_add(1);
         c.segment(writer, packet, s2c, Flags::SYN_ACK, &[], t)?;
@@ -191,8 +191,8 @@ impl Conn {
         packet: &mut Vec<u8>,
     ) -> Result<(), CaptureError> {
         let t = self.last_time;
-        let c2s = Direction::ClientToServer;
-        let s2c = Direction::ServerToClient;
+        let c2s = Direction::EsmeToSmsc;
+        let s2c = Direction::SmscToEsme;
         self.segment(writer, packet, c2s, Flags::FIN_ACK, &[], t)?;
         self.seq[0] = self.seq[0].wrapping_add(1);
         self.segment(writer, packet, s2c, Flags::FIN_ACK, &[], t)?;
@@ -210,8 +210,8 @@ impl Conn {
         time: Duration,
     ) -> Result<(), CaptureError> {
         let (src, dst, smac, dmac) = match dir {
-            Direction::ClientToServer => (self.client, self.server, CLIENT_MAC, SERVER_MAC),
-            Direction::ServerToClient => (self.server, self.client, SERVER_MAC, CLIENT_MAC),
+            Direction::EsmeToSmsc => (self.client, self.server, CLIENT_MAC, SERVER_MAC),
+            Direction::SmscToEsme => (self.server, self.client, SERVER_MAC, CLIENT_MAC),
         };
         let seq = self.seq[dir.index()];
         let ack = self.seq[dir.reverse().index()];

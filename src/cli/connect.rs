@@ -2,32 +2,38 @@
 //! session (every PDU as an annotated dump from the bytes that crossed the wire, or JSON Lines),
 //! Ctrl-C handling and the reporting of failures.
 
-use std::collections::HashSet;
 use std::io::{BufWriter, Stdout, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use anyhow::Context;
 use serde_json::json;
 
-use crate::capture::writer::PcapRecorder;
-use crate::capture::Direction as CaptureDirection;
-use crate::codec;
 use crate::exit::Exit;
-use crate::render::dump::{dump, DumpOptions};
-use crate::render::json::{pdu_json, JsonOptions};
+use crate::render::dump::DumpOptions;
+use crate::render::json::JsonOptions;
 use crate::render::{Role, Style};
 use crate::session::conn::{self, ConnectOptions, Stream, TlsOptions};
 use crate::session::{
     fmt_dur, BindMode, BindParams, Direction, Note, Observer, Session, SessionError,
 };
 use crate::spec::status;
+use crate::wire::sink::{DumpSink, JsonSink, Layout, PcapSink, Sink};
+use crate::wire::{Event, PduEvent, Tone};
 
 /// Connection, bind and output options shared by `bind`, `send` and `unbind`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ConnectArgs {
+    /// Take host, port, TLS, system_id, bind mode and the password from this profile of
+    /// ~/.config/smppdiag/config.toml (`smppdiag profiles` lists them); options given here win.
+    #[arg(long, value_name = "NAME", help_heading = "Connection")]
+    pub profile: Option<String>,
+    /// The options given on the command line or in the environment (filled in by `cli::parse`),
+    /// which a profile does not override.
+    #[arg(skip)]
+    pub explicit: Vec<String>,
     /// SMSC host name or address.
     #[arg(long, default_value = "127.0.0.1", help_heading = "Connection")]
     pub host: String,
@@ -105,7 +111,7 @@ pub struct ConnectArgs {
     pub address_range: String,
     /// Bind mode (default: tx for send, trx for send --wait-dlr and for bind/unbind).
     #[arg(long, value_enum, help_heading = "Bind")]
-    pub bind_mode: Option<BindMode>,
+    pub bind_mode: Option<BindModeArg>,
 
     /// JSON Lines: one object per PDU (as `decode --json`, plus direction and time) and a summary.
     #[arg(long, help_heading = "Output")]
@@ -120,6 +126,28 @@ pub struct ConnectArgs {
     /// `smppdiag decode --pcap` reads it back).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub pcap_out: Option<PathBuf>,
+}
+
+/// `--bind-mode` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BindModeArg {
+    /// bind_transmitter: send only.
+    Tx,
+    /// bind_receiver: receive only.
+    Rx,
+    /// bind_transceiver: both.
+    Trx,
+}
+
+impl BindModeArg {
+    /// The session's bind mode.
+    pub fn mode(self) -> BindMode {
+        match self {
+            BindModeArg::Tx => BindMode::Tx,
+            BindModeArg::Rx => BindMode::Rx,
+            BindModeArg::Trx => BindMode::Trx,
+        }
+    }
 }
 
 fn secs(what: &str, v: f64) -> anyhow::Result<Duration> {
@@ -162,13 +190,16 @@ impl ConnectArgs {
             }
             (None, None) => String::new(),
         };
+        if password.is_empty() {
+            warn_empty_password();
+        }
         let interface_version = match self.interface_version.as_str() {
             "3.3" => 0x33,
             "5.0" => 0x50,
             _ => 0x34,
         };
         Ok(BindParams {
-            mode: self.bind_mode.unwrap_or(default_mode),
+            mode: self.bind_mode.map_or(default_mode, BindModeArg::mode),
             system_id: self.system_id.clone(),
             password,
             system_type: self.system_type.clone(),
@@ -177,6 +208,18 @@ impl ConnectArgs {
             addr_npi: self.addr_npi,
             address_range: self.address_range.clone(),
         })
+    }
+}
+
+/// Binding with an empty password is legal but usually a mistake (a missing SMPP_PASSWORD or
+/// profile): say so once, on stderr.
+fn warn_empty_password() {
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!(
+            "warning: binding with an empty password (give --password-file, SMPP_PASSWORD or \
+             --profile)"
+        );
     }
 }
 
@@ -193,69 +236,40 @@ pub enum Mode {
     QuietJson,
 }
 
-/// The output of a session: shared by the session (as its [`Observer`]) and the command.
+/// The session number the client's events carry (one session per command).
+const SESSION: u64 = 1;
+
+/// The output of a session: shared by the session (as its [`Observer`]) and the command. PDUs
+/// and notes go through the wire sinks: the human dump or JSON Lines, and `--pcap-out`.
 pub struct Out {
     /// Output style.
     pub style: Style,
     /// What to print.
     pub mode: Mode,
-    dump: DumpOptions,
-    json: JsonOptions,
-    explained: HashSet<u32>,
-    w: BufWriter<Stdout>,
-    pcap: Option<Recording>,
+    human: DumpSink<BufWriter<Stdout>>,
+    json: JsonSink<Stdout>,
+    pcap: Option<PcapSink>,
+    /// Wall-clock time the session started (since the Unix epoch).
+    start: Duration,
+    smsc: Option<SocketAddr>,
 }
 
-/// A `--pcap-out` recording: the session's bytes with synthetic TCP/IP framing.
-struct Recording {
-    rec: Option<PcapRecorder>,
-    start: SystemTime,
-}
-
-impl Recording {
-    /// Start recording to `path`. The capture's addresses are the SMSC's (when the host is an
-    /// address; a documentation address otherwise) and a made-up client port: only labels.
-    fn create(path: &std::path::Path, host: &str, port: u16) -> anyhow::Result<Self> {
-        let server_ip: IpAddr = host
-            .parse()
-            .unwrap_or(IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1)));
-        let client_ip = match server_ip {
-            IpAddr::V4(a) if a.is_loopback() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-            IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10)),
-            IpAddr::V6(a) if a.is_loopback() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-            IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 10)),
-        };
-        let rec = PcapRecorder::create(
-            path,
-            SocketAddr::new(client_ip, 40000),
-            SocketAddr::new(server_ip, port),
-        )
-        .with_context(|| format!("creating {}", path.display()))?;
-        Ok(Recording {
-            rec: Some(rec),
-            start: SystemTime::now(),
-        })
-    }
-
-    fn record(&mut self, dir: Direction, bytes: &[u8], at: Duration) {
-        let d = match dir {
-            Direction::Sent => CaptureDirection::ClientToServer,
-            Direction::Received => CaptureDirection::ServerToClient,
-        };
-        if let Some(r) = self.rec.as_mut() {
-            if r.record(d, bytes, self.start + at).is_err() {
-                self.rec = None; // a failing file stops recording, never the session
-            }
-        }
-    }
-}
-
-impl Drop for Recording {
-    fn drop(&mut self) {
-        if let Some(r) = self.rec.take() {
-            let _ = r.finish();
-        }
-    }
+/// The addresses a `--pcap-out` recording is labelled with: the SMSC's (when the host is an
+/// address; a documentation address otherwise) and a made-up client port.
+fn pcap_endpoints(host: &str, port: u16) -> (SocketAddr, SocketAddr) {
+    let server_ip: IpAddr = host
+        .parse()
+        .unwrap_or(IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1)));
+    let client_ip = match server_ip {
+        IpAddr::V4(a) if a.is_loopback() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10)),
+        IpAddr::V6(a) if a.is_loopback() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 10)),
+    };
+    (
+        SocketAddr::new(client_ip, 40000),
+        SocketAddr::new(server_ip, port),
+    )
 }
 
 /// A handle on the shared output.
@@ -271,22 +285,43 @@ impl OutHandle {
             (false, true) => Mode::Quiet,
             (true, true) => Mode::QuietJson,
         };
+        let pcap = match &args.pcap_out {
+            Some(p) => {
+                let mut sink =
+                    PcapSink::create(p).with_context(|| format!("creating {}", p.display()))?;
+                let (esme, smsc) = pcap_endpoints(&args.host, args.port);
+                let _ = sink.event(&Event::SessionStart {
+                    session: SESSION,
+                    esme: Some(esme),
+                    smsc: Some(smsc),
+                    text: "",
+                });
+                Some(sink)
+            }
+            None => None,
+        };
+        let dump = DumpOptions {
+            show_secrets: args.show_secrets,
+            ..DumpOptions::default()
+        };
         Ok(OutHandle(Arc::new(Mutex::new(Out {
             style,
             mode,
-            dump: DumpOptions {
-                show_secrets: args.show_secrets,
-                ..DumpOptions::default()
-            },
-            json: JsonOptions {
-                show_secrets: args.show_secrets,
-            },
-            explained: HashSet::new(),
-            w: BufWriter::new(std::io::stdout()),
-            pcap: match &args.pcap_out {
-                Some(p) => Some(Recording::create(p, &args.host, args.port)?),
-                None => None,
-            },
+            human: DumpSink::new(
+                BufWriter::new(std::io::stdout()),
+                style,
+                dump,
+                Layout::Session,
+            ),
+            json: JsonSink::new(
+                std::io::stdout(),
+                JsonOptions {
+                    show_secrets: args.show_secrets,
+                },
+            ),
+            pcap,
+            start: crate::wire::now(),
+            smsc: format!("{}:{}", args.host, args.port).parse().ok(),
         }))))
     }
 
@@ -295,6 +330,14 @@ impl OutHandle {
         match self.0.lock() {
             Ok(mut g) => f(&mut g),
             Err(p) => f(&mut p.into_inner()),
+        }
+    }
+}
+
+impl Drop for Out {
+    fn drop(&mut self) {
+        if let Some(p) = self.pcap.take() {
+            let _ = p.finish();
         }
     }
 }
@@ -313,15 +356,23 @@ impl Out {
     /// Write a line of human text (ignored in JSON modes).
     pub fn line(&mut self, s: &str) {
         if !self.is_json() {
-            let _ = writeln!(self.w, "{s}");
+            let _ = writeln!(self.human.writer(), "{s}");
         }
     }
 
-    /// Write a JSON object as one line (ignored in human modes).
+    /// Write a JSON object as one line, with the schema version first (ignored in human modes).
     pub fn json_line(&mut self, v: &serde_json::Value) {
         if self.is_json() {
-            let _ = serde_json::to_writer(&mut self.w, v);
-            let _ = writeln!(self.w);
+            let mut o = serde_json::Map::new();
+            o.insert("schema".into(), json!(crate::wire::SCHEMA));
+            if let Some(m) = v.as_object() {
+                o.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+            let mut line = serde_json::to_vec(&o).unwrap_or_default();
+            line.push(b'\n');
+            let mut w = std::io::stdout().lock();
+            let _ = w.write_all(&line);
+            let _ = w.flush();
         }
     }
 
@@ -332,211 +383,137 @@ impl Out {
 
     /// The explanation block of a status, once per status per run (human modes).
     pub fn explain(&mut self, status: u32) {
-        if status != 0 && !self.is_json() && self.explained.insert(status) {
-            let block = super::status_block(status, &self.style);
-            let _ = write!(self.w, "{block}");
-            if !block.ends_with('\n') {
-                let _ = writeln!(self.w);
-            }
+        if status != 0 && !self.is_json() {
+            let _ = self.human.explain_once(status);
         }
     }
 
     /// Flush stdout.
     pub fn flush(&mut self) {
-        let _ = self.w.flush();
+        let _ = self.human.writer().flush();
     }
 
     /// Report a failure: one line with the cause, the dump of what was received, the exit code.
     pub fn failure(&mut self, err: &SessionError) -> Exit {
         let exit = err.exit();
-        if self.is_json() {
-            let mut o = json!({
-                "event": "error",
-                "cause": err.to_string(),
-                "exit_code": exit.code(),
-            });
-            if let Some(b) = err.received() {
-                o["received_hex"] = json!(hex::encode_upper(b));
-                o["received"] = pdu_json(&codec::decode(b), 0, &self.json);
-            }
-            self.json_line(&o);
+        let cause = err.to_string();
+        let ev = Event::Error {
+            cause: &cause,
+            exit_code: exit.code(),
+            received: err.received(),
+        };
+        let _ = if self.is_json() {
+            self.json.event(&ev)
         } else {
-            let cause = self.paint(Role::Error, &format!("✗ {err}"));
-            self.line(&cause);
-            if let Some(b) = err.received() {
-                self.line(&format!("  what was received ({} octets):", b.len()));
-                let d = codec::decode(b);
-                let text = dump(&d, &self.style, &self.dump);
-                for l in text.lines() {
-                    self.line(&format!("    {l}"));
-                }
-            }
-        }
+            self.human.event(&ev)
+        };
         exit
     }
 
     fn pdu_event(&mut self, dir: Direction, bytes: &[u8], at: Duration, rtt: Option<Duration>) {
+        let ev = PduEvent {
+            session: Some(SESSION),
+            direction: Some(dir),
+            smsc: self.smsc,
+            time: Some(self.start + at),
+            elapsed: Some(at),
+            bytes,
+            rtt,
+            ..PduEvent::default()
+        };
         if let Some(p) = self.pcap.as_mut() {
-            p.record(dir, bytes, at);
+            let _ = p.pdu(&ev);
         }
-        match self.mode {
-            Mode::Human => {
-                let d = codec::decode(bytes);
-                let text = dump(&d, &self.style, &self.dump);
-                let mut lines = text.lines();
-                let title = lines.next().unwrap_or_default();
-                let rtt = rtt.map_or(String::new(), |r| {
-                    self.paint(Role::Dim, &format!("  rtt {}", fmt_dur(r)))
-                });
-                let head = format!(
-                    "{} {}  {title}{rtt}",
-                    self.paint(Role::Heading, dir.marker()),
-                    self.paint(Role::Dim, &format!("+{:.3}s", at.as_secs_f64())),
-                );
-                let _ = writeln!(self.w, "\n{head}");
-                for l in lines {
-                    let _ = writeln!(self.w, "{l}");
-                }
-                if let Some(h) = d.header {
-                    if h.command_status != 0 && crate::spec::commands::is_response(h.command_id) {
-                        let _ = writeln!(self.w);
-                        self.explain(h.command_status);
-                    }
-                }
-            }
-            Mode::Json => {
-                let d = codec::decode(bytes);
-                let mut j = pdu_json(&d, 0, &self.json);
-                if !self.json.show_secrets {
-                    redact_hex(&mut j);
-                }
-                if let Some(o) = j.as_object_mut() {
-                    o.insert("event".into(), json!("pdu"));
-                    o.insert("direction".into(), json!(dir.word()));
-                    o.insert("time_s".into(), json!(at.as_secs_f64()));
-                    if let Some(r) = rtt {
-                        o.insert("rtt_ms".into(), json!(r.as_secs_f64() * 1000.0));
-                    }
-                }
-                self.json_line(&j);
-            }
-            Mode::Quiet | Mode::QuietJson => {}
-        }
+        let _ = match self.mode {
+            Mode::Human => self.human.pdu(&ev),
+            Mode::Json => self.json.pdu(&ev),
+            Mode::Quiet | Mode::QuietJson => Ok(()),
+        };
     }
 
     fn note_event(&mut self, at: Duration, note: &Note) {
         if !self.verbose() {
             return;
         }
-        let t = format!("+{:.3}s", at.as_secs_f64());
-        let (kind, text, extra) = match note {
-            Note::Retry {
-                message,
-                part,
-                status,
-                failures,
-                delay,
-            } => (
-                "retry",
-                format!(
-                    "↻ message {} part {part}: {} ({}), failure {failures}: retrying in {}",
-                    message + 1,
-                    status::explain(*status).name,
-                    status::explain(*status).retry.label(),
-                    fmt_dur(*delay)
-                ),
-                json!({"message": message + 1, "part": part, "status": status,
-                       "status_name": status::explain(*status).name,
-                       "failures": failures, "delay_ms": delay.as_secs_f64() * 1000.0}),
-            ),
-            Note::GiveUp {
-                message,
-                part,
-                status,
-                reason,
-            } => (
-                "give_up",
-                format!(
-                    "✗ message {} part {part}: {} — not sent again ({reason})",
-                    message + 1,
-                    status::explain(*status).name
-                ),
-                json!({"message": message + 1, "part": part, "status": status,
-                       "status_name": status::explain(*status).name, "reason": reason}),
-            ),
-            Note::SlowDown { rate } => (
-                "slow_down",
-                format!("⏬ the SMSC asks us to slow down: send rate lowered to {rate:.1}/s"),
-                json!({"rate": rate}),
-            ),
-            Note::Receipt {
-                message_id,
-                state,
-                ours,
-            } => (
-                "receipt",
-                format!(
-                    "✉ receipt for {message_id}: {state}{}",
-                    if *ours { "" } else { " (not one of ours)" }
-                ),
-                json!({"message_id": message_id, "state": state, "ours": ours}),
-            ),
-            Note::Malformed(m) => ("malformed", format!("⚠ {m}"), json!({})),
-            Note::Unmatched(m) => ("unmatched", format!("⚠ {m}"), json!({})),
-            Note::Info(m) => ("info", m.clone(), json!({})),
+        let (kind, text, extra) = note_parts(note);
+        let tone = match kind {
+            "give_up" | "malformed" => Tone::Bad,
+            "retry" | "slow_down" | "unmatched" => Tone::Warn,
+            _ => Tone::Info,
         };
-        if self.is_json() {
-            let mut o =
-                json!({"event": "note", "kind": kind, "time_s": at.as_secs_f64(), "text": text});
-            if let (Some(o), Some(e)) = (o.as_object_mut(), extra.as_object()) {
-                for (k, v) in e {
-                    o.insert(k.clone(), v.clone());
-                }
-            }
-            self.json_line(&o);
+        let ev = Event::Note {
+            session: Some(SESSION),
+            kind,
+            text: &text,
+            elapsed: Some(at),
+            tone,
+            fields: extra,
+        };
+        let _ = if self.is_json() {
+            self.json.event(&ev)
         } else {
-            let role = match kind {
-                "give_up" | "malformed" => Role::Error,
-                "retry" | "slow_down" | "unmatched" => Role::Warn,
-                _ => Role::Note,
-            };
-            let _ = writeln!(
-                self.w,
-                "\n{} {}",
-                self.paint(Role::Dim, &t),
-                self.paint(role, &text)
-            );
-        }
+            self.human.event(&ev)
+        };
     }
 }
 
-/// Mask the octets of redacted fields in the object's whole-PDU "hex" too.
-fn redact_hex(j: &mut serde_json::Value) {
-    let ranges: Vec<(usize, usize)> = j["fields"]
-        .as_array()
-        .map(|fs| {
-            fs.iter()
-                .filter(|f| f["redacted"] == true)
-                .filter_map(|f| {
-                    Some((
-                        f["offset"].as_u64()? as usize,
-                        f["length"].as_u64()? as usize,
-                    ))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    if ranges.is_empty() {
-        return;
-    }
-    if let Some(h) = j["hex"].as_str() {
-        let mut chars: Vec<char> = h.chars().collect();
-        for (off, len) in ranges {
-            for c in chars.iter_mut().skip(off * 2).take(len * 2) {
-                *c = '*';
-            }
-        }
-        j["hex"] = json!(chars.into_iter().collect::<String>());
+/// A note's kind, human text and JSON keys.
+fn note_parts(note: &Note) -> (&'static str, String, serde_json::Value) {
+    match note {
+        Note::Retry {
+            message,
+            part,
+            status,
+            failures,
+            delay,
+        } => (
+            "retry",
+            format!(
+                "↻ message {} part {part}: {} ({}), failure {failures}: retrying in {}",
+                message + 1,
+                status::explain(*status).name,
+                status::explain(*status).retry.label(),
+                fmt_dur(*delay)
+            ),
+            json!({"message": message + 1, "part": part, "status": status,
+                   "status_name": status::explain(*status).name,
+                   "failures": failures, "delay_ms": delay.as_secs_f64() * 1000.0}),
+        ),
+        Note::GiveUp {
+            message,
+            part,
+            status,
+            reason,
+        } => (
+            "give_up",
+            format!(
+                "✗ message {} part {part}: {} — not sent again ({reason})",
+                message + 1,
+                status::explain(*status).name
+            ),
+            json!({"message": message + 1, "part": part, "status": status,
+                   "status_name": status::explain(*status).name, "reason": reason}),
+        ),
+        Note::SlowDown { rate } => (
+            "slow_down",
+            format!("⏬ the SMSC asks us to slow down: send rate lowered to {rate:.1}/s"),
+            json!({"rate": rate}),
+        ),
+        Note::Receipt {
+            message_id,
+            state,
+            ours,
+        } => (
+            "receipt",
+            format!(
+                "✉ receipt for {message_id}: {state}{}",
+                if *ours { "" } else { " (not one of ours)" }
+            ),
+            json!({"message_id": message_id, "state": state, "ours": ours}),
+        ),
+        Note::Malformed(m) => ("malformed", format!("⚠ {m}"), json!({})),
+        Note::Unmatched(m) => ("unmatched", format!("⚠ {m}"), json!({})),
+        Note::Info(m) => ("info", m.clone(), json!({})),
     }
 }
 

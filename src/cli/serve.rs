@@ -1,8 +1,6 @@
 //! `smppdiag serve`: an SMSC simulator that reproduces SMPP errors on demand.
 
-use std::sync::{Arc, Mutex};
-
-use crate::capture::writer::MultiRecorder;
+use crate::wire::sink::PcapSink;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -168,9 +166,7 @@ async fn stop_signal() {
 /// Run `serve`.
 pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     let pcap = match &args.pcap_out {
-        Some(p) => Some(Arc::new(Mutex::new(
-            MultiRecorder::create(p).with_context(|| format!("creating {}", p.display()))?,
-        ))),
+        Some(p) => Some(PcapSink::create(p).with_context(|| format!("creating {}", p.display()))?),
         None => None,
     };
     let cfg = args.config(ctx.style.color)?;
@@ -196,8 +192,7 @@ pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         .context("starting the tokio runtime")?;
     let result = rt.block_on(server::run(cfg, log, stop_signal()));
     rt.shutdown_timeout(Duration::from_secs(1));
-    if let Some(rec) = pcap.and_then(|a| Arc::try_unwrap(a).ok()) {
-        let rec = rec.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(rec) = pcap {
         rec.finish().context("finishing the --pcap-out file")?;
     }
     let summary = match result {

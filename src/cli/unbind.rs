@@ -75,8 +75,11 @@ async fn bind_once(
     out.with(|o| {
         let name = status::explain(st).name;
         if o.is_json() {
-            o.json_line(&json!({"event": "bind", "which": label, "status": st,
-                "status_name": name, "rtt_ms": rtt.as_secs_f64() * 1000.0}));
+            o.json_line(
+                &json!({"event": "note", "kind": "bind", "session": 1, "which": label, "status": st,
+                "text": format!("{label}: {name}"),
+                "status_name": name, "rtt_ms": rtt.as_secs_f64() * 1000.0}),
+            );
         } else if st == 0 {
             let l = o.paint(
                 Role::Good,
@@ -90,7 +93,7 @@ async fn bind_once(
             );
             o.line(&format!("\n{l}"));
             o.explain(st);
-            if st == 0x05 {
+            if st == crate::spec::ids::status::ESME_RALYBND {
                 o.line(&connect::already_bound_advice(&params.system_id));
             }
         }
@@ -117,7 +120,8 @@ async fn body(args: &UnbindArgs, params: &BindParams, linger: Duration, out: &Ou
         let name = status::explain(report.status).name;
         if o.is_json() {
             o.json_line(
-                &json!({"event": "unbind", "status": report.status, "status_name": name,
+                &json!({"event": "note", "kind": "unbind", "session": 1, "status": report.status, "status_name": name,
+                "text": format!("unbind: {name}"),
                 "sequence_number": report.sequence, "sequence_matches": true,
                 "rtt_ms": report.rtt.as_secs_f64() * 1000.0,
                 "closed_by_peer": report.closed_by_peer}),

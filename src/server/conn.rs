@@ -6,32 +6,26 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::json;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-use crate::codec::frame::{check_frame, Frame};
 use crate::codec::text::decode_text;
 use crate::codec::{decode_pdu, Header, Pdu, Value, MAX_PDU_LEN};
 use crate::spec::commands;
 use crate::spec::values::data_coding;
+use crate::wire::framed::{FrameBuf, FrameError};
 
 use super::output::{Counts, Dir};
 use super::store::{part_info, Stored};
 use super::{lock, next_seq, validate, BoundSession, Mode, Out, Shared, UNBIND_GRACE};
 
-// command_status values used here.
-const ROK: u32 = 0x00;
-const RINVCMDLEN: u32 = 0x02;
-const RINVCMDID: u32 = 0x03;
-const RINVBNDSTS: u32 = 0x04;
-const RALYBND: u32 = 0x05;
-const RSYSERR: u32 = 0x08;
-const RINVPASWD: u32 = 0x0E;
-const RINVSYSID: u32 = 0x0F;
-const RCANCELFAIL: u32 = 0x11;
-const RREPLACEFAIL: u32 = 0x13;
-const RTHROTTLED: u32 = 0x58;
-const RQUERYFAIL: u32 = 0x67;
+use crate::spec::ids::status::{
+    ESME_RALYBND as RALYBND, ESME_RCANCELFAIL as RCANCELFAIL, ESME_RINVBNDSTS as RINVBNDSTS,
+    ESME_RINVCMDID as RINVCMDID, ESME_RINVCMDLEN as RINVCMDLEN, ESME_RINVPASWD as RINVPASWD,
+    ESME_RINVSYSID as RINVSYSID, ESME_ROK as ROK, ESME_RQUERYFAIL as RQUERYFAIL,
+    ESME_RREPLACEFAIL as RREPLACEFAIL, ESME_RSYSERR as RSYSERR, ESME_RTHROTTLED as RTHROTTLED,
+};
+use crate::spec::ids::{cmd, tag};
 
 /// What the reader does after a PDU.
 #[derive(Debug, PartialEq, Eq)]
@@ -59,13 +53,7 @@ where
 {
     let id = shared.next_session.fetch_add(1, Ordering::Relaxed) + 1;
     shared.counters.sessions.fetch_add(1, Ordering::Relaxed);
-    shared.log.event(
-        id,
-        "connect",
-        &format!("connected from {peer} on {local}"),
-        json!({"peer": peer.to_string(), "local": local.to_string()}),
-    );
-    shared.log.pcap_open(id, peer, local);
+    shared.log.session_start(id, peer, local);
     let (rd, wr) = tokio::io::split(stream);
     let (tx, rx) = mpsc::channel(shared.cfg.out_queue.max(1));
     let writer = tokio::spawn(write_loop(wr, rx, shared.log.clone(), id));
@@ -97,13 +85,7 @@ where
             *g.entry(*k).or_default() += n;
         }
     }
-    shared.log.pcap_close(id);
-    shared.log.event(
-        id,
-        "close",
-        &format!("closed ({why})"),
-        json!({"reason": why}),
-    );
+    shared.log.session_end(id, why);
 }
 
 async fn write_loop<W: AsyncWrite + Unpin>(
@@ -122,10 +104,10 @@ async fn write_loop<W: AsyncWrite + Unpin>(
                 Out::Pdu(b, note) => {
                     if let Some(h) = Header::parse(&b) {
                         *counts
-                            .entry((Dir::Out, h.command_id, h.command_status))
+                            .entry((Dir::SmscToEsme, h.command_id, h.command_status))
                             .or_default() += 1;
                     }
-                    log.pdu(id, Dir::Out, &b, note.as_deref());
+                    log.pdu(id, Dir::SmscToEsme, &b, note.as_deref());
                     buf.extend_from_slice(&b);
                 }
                 Out::Close => closing = true,
@@ -151,7 +133,7 @@ async fn write_loop<W: AsyncWrite + Unpin>(
 
 impl Session {
     async fn read_loop<R: AsyncRead + Unpin>(&mut self, mut rd: R) -> &'static str {
-        let mut buf: Vec<u8> = Vec::with_capacity(8 * 1024);
+        let mut fb = FrameBuf::new(MAX_PDU_LEN);
         let mut stop = self.shared.stop.clone();
         let mut stopping = *stop.borrow();
         let idle = self.shared.cfg.enquire_link;
@@ -161,33 +143,21 @@ impl Session {
         }
         loop {
             // Every whole PDU in the buffer.
-            let mut pos = 0;
             loop {
-                let rest = buf.get(pos..).unwrap_or_default();
-                match check_frame(rest, MAX_PDU_LEN) {
-                    Frame::Complete(n) => {
-                        let pdu = rest.get(..n).unwrap_or_default().to_vec();
-                        pos += n;
-                        if self.handle(&pdu).await == Next::Close {
+                match fb.next_frame() {
+                    Ok(Some(r)) => {
+                        if self.handle(fb.get(r)).await == Next::Close {
                             let _ = self.tx.send(Out::Close).await;
                             return "closed by the server";
                         }
                     }
-                    Frame::Partial(n) => {
-                        if n > rest.len() {
-                            buf.reserve(n - rest.len());
-                        }
-                        break;
-                    }
-                    Frame::Invalid(len) => {
-                        self.framing_lost(rest, len).await;
+                    Ok(None) => break,
+                    Err(FrameError::BadLength { length, received }) => {
+                        self.framing_lost(&received, length).await;
                         return "framing lost (bad command_length)";
                     }
+                    Err(_) => return "read error",
                 }
-            }
-            buf.drain(..pos);
-            if buf.capacity() - buf.len() < 4096 {
-                buf.reserve(8 * 1024);
             }
             let wait = match (self.unbinding, idle) {
                 (Some(t), _) => t.saturating_duration_since(Instant::now()),
@@ -195,7 +165,7 @@ impl Session {
                 (None, None) => Duration::from_secs(3600),
             };
             tokio::select! {
-                r = rd.read_buf(&mut buf) => match r {
+                r = fb.fill(&mut rd) => match r {
                     Ok(0) => return "peer closed the connection",
                     Ok(_) => last_activity = Instant::now(),
                     Err(_) => return "read error",
@@ -206,7 +176,7 @@ impl Session {
                         let _ = self.tx.send(Out::Close).await;
                         return "server stopping";
                     }
-                    self.send_request(Pdu::new(0x06, 0), Some("server stopping")).await;
+                    self.send_request(Pdu::new(cmd::UNBIND, 0), Some("server stopping")).await;
                     self.unbinding = Some(Instant::now() + UNBIND_GRACE);
                 }
                 _ = tokio::time::sleep(wait) => {
@@ -216,7 +186,7 @@ impl Session {
                     }
                     if idle.is_some() {
                         last_activity = Instant::now();
-                        self.send_request(Pdu::new(0x15, 0), Some("session idle")).await;
+                        self.send_request(Pdu::new(cmd::ENQUIRE_LINK, 0), Some("session idle")).await;
                     }
                 }
             }
@@ -234,7 +204,7 @@ impl Session {
         self.shared.log.malformed(self.id, shown, RINVCMDLEN);
         let nack = Pdu {
             command_status: RINVCMDLEN,
-            ..Pdu::new(0x8000_0000, seq)
+            ..Pdu::new(cmd::GENERIC_NACK, seq)
         };
         self.send(
             nack,
@@ -276,11 +246,11 @@ impl Session {
 
     /// The response PDU for a request (generic_nack when the command has no response).
     fn resp(req: &Header, status: u32) -> Pdu {
-        let rid = req.command_id | 0x8000_0000;
+        let rid = cmd::resp(req.command_id);
         let id = if commands::lookup(rid).is_some() && !commands::is_response(req.command_id) {
             rid
         } else {
-            0x8000_0000
+            cmd::GENERIC_NACK
         };
         Pdu {
             command_status: status,
@@ -299,22 +269,22 @@ impl Session {
         };
         *self
             .counts
-            .entry((Dir::In, h.command_id, h.command_status))
+            .entry((Dir::EsmeToSmsc, h.command_id, h.command_status))
             .or_default() += 1;
         if self.silent {
             self.shared.log.pdu(
                 self.id,
-                Dir::In,
+                Dir::EsmeToSmsc,
                 bytes,
                 Some("not answered (--no-response-after)"),
             );
             return Next::Continue;
         }
         if commands::lookup(h.command_id).is_none() {
-            self.shared.log.pdu(self.id, Dir::In, bytes, None);
+            self.shared.log.pdu(self.id, Dir::EsmeToSmsc, bytes, None);
             let nack = Pdu {
                 command_status: RINVCMDID,
-                ..Pdu::new(0x8000_0000, h.sequence_number)
+                ..Pdu::new(cmd::GENERIC_NACK, h.sequence_number)
             };
             self.answer(
                 nack,
@@ -336,10 +306,12 @@ impl Session {
                 return Next::Continue;
             }
         };
-        self.shared.log.pdu(self.id, Dir::In, bytes, None);
+        self.shared.log.pdu(self.id, Dir::EsmeToSmsc, bytes, None);
         match h.command_id {
-            0x01 | 0x02 | 0x09 => self.bind(&h, &pdu).await,
-            0x06 => {
+            cmd::BIND_RECEIVER | cmd::BIND_TRANSMITTER | cmd::BIND_TRANSCEIVER => {
+                self.bind(&h, &pdu).await
+            }
+            cmd::UNBIND => {
                 if self.bound.is_none() {
                     self.error(&h, RINVBNDSTS, "unbind in an unbound session")
                         .await;
@@ -356,10 +328,12 @@ impl Session {
                 self.send(Self::resp(&h, ROK), None).await;
                 return Next::Close;
             }
-            0x15 => self.answer(Self::resp(&h, ROK), None).await,
-            0x04 | 0x103 | 0x21 => return self.submit(&h, &pdu).await,
-            0x03 | 0x07 | 0x08 => self.store_op(&h, &pdu).await,
-            0x8000_0006 => {
+            cmd::ENQUIRE_LINK => self.answer(Self::resp(&h, ROK), None).await,
+            cmd::SUBMIT_SM | cmd::DATA_SM | cmd::SUBMIT_MULTI => {
+                return self.submit(&h, &pdu).await
+            }
+            cmd::QUERY_SM | cmd::REPLACE_SM | cmd::CANCEL_SM => self.store_op(&h, &pdu).await,
+            cmd::UNBIND_RESP => {
                 if self.unbinding.is_some() {
                     lock(&self.shared.bound).remove(&self.id);
                     self.bound = None;
@@ -439,7 +413,7 @@ impl Session {
                 let mut resp =
                     Self::resp(h, ROK).with_str("system_id", self.shared.cfg.system_id.as_str());
                 if p.int("interface_version").unwrap_or(0) >= 0x34 {
-                    resp = resp.with_tlv(0x0210, vec![0x34]);
+                    resp = resp.with_tlv(tag::SC_INTERFACE_VERSION, vec![0x34]);
                 }
                 self.shared.log.event(
                     self.id,
@@ -523,7 +497,7 @@ impl Session {
     }
 
     async fn accept(&mut self, h: &Header, p: &Pdu, sid: &str) {
-        let payload: Vec<u8> = match p.tlv(0x0424) {
+        let payload: Vec<u8> = match p.tlv(tag::MESSAGE_PAYLOAD) {
             Some(t) => t.value.clone(),
             None => p.bytes("short_message").unwrap_or_default().to_vec(),
         };
@@ -557,7 +531,7 @@ impl Session {
             .messages
             .fetch_add(1, Ordering::Relaxed);
         let mut resp = Self::resp(h, ROK).with_str("message_id", id.as_str());
-        if h.command_id == 0x21 {
+        if h.command_id == cmd::SUBMIT_MULTI {
             resp = resp.with("unsuccess_sme", Value::Unsuccess(vec![]));
         }
         self.answer(resp, None).await;
@@ -568,11 +542,13 @@ impl Session {
                 lock(&self.shared.reassembly).add(sid, &source, &dest, info, &payload, &id)
             }
             // message_payload carries a long message in one PDU.
-            None if p.tlv(0x0424).is_some() && payload.len() > 160 => Some(super::store::Whole {
-                data: payload.clone(),
-                parts: 1,
-                ids: vec![id.clone()],
-            }),
+            None if p.tlv(tag::MESSAGE_PAYLOAD).is_some() && payload.len() > 160 => {
+                Some(super::store::Whole {
+                    data: payload.clone(),
+                    parts: 1,
+                    ids: vec![id.clone()],
+                })
+            }
             None => None,
         };
         {
@@ -637,8 +613,8 @@ impl Session {
             let mut store = lock(&self.shared.store);
             let found = store.get_mut(&id).filter(|m| m.system_id == sid);
             match (h.command_id, found) {
-                (0x03, None) => (RQUERYFAIL, None),
-                (0x03, Some(m)) => {
+                (cmd::QUERY_SM, None) => (RQUERYFAIL, None),
+                (cmd::QUERY_SM, Some(m)) => {
                     let fd = m
                         .done
                         .and_then(|t| crate::codec::time::format_absolute(t, 0).ok())
@@ -654,13 +630,13 @@ impl Session {
                         ),
                     )
                 }
-                (0x08, Some(m)) if m.state == 1 => {
+                (cmd::CANCEL_SM, Some(m)) if m.state == 1 => {
                     m.state = 4;
                     m.done = Some(SystemTime::now());
                     (ROK, None)
                 }
-                (0x08, _) => (RCANCELFAIL, None),
-                (0x07, Some(m)) if m.state == 1 => {
+                (cmd::CANCEL_SM, _) => (RCANCELFAIL, None),
+                (cmd::REPLACE_SM, Some(m)) if m.state == 1 => {
                     m.text = p
                         .bytes("short_message")
                         .unwrap_or_default()
@@ -734,7 +710,7 @@ async fn finalize(
     );
     let mut rid = id.clone().into_bytes();
     rid.push(0);
-    let mut dlr = Pdu::new(0x05, 0)
+    let mut dlr = Pdu::new(cmd::DELIVER_SM, 0)
         .with_int("source_addr_ton", 1)
         .with_int("source_addr_npi", 1)
         .with_str("source_addr", &snapshot.dest)
@@ -743,10 +719,10 @@ async fn finalize(
         .with_str("destination_addr", &snapshot.source)
         .with_int("esm_class", 0x04)
         .with("short_message", Value::Octets(body.into_bytes()))
-        .with_tlv(0x001E, rid)
-        .with_tlv(0x0427, vec![stat.message_state]);
+        .with_tlv(tag::RECEIPTED_MESSAGE_ID, rid)
+        .with_tlv(tag::MESSAGE_STATE, vec![stat.message_state]);
     if !delivered {
-        dlr = dlr.with_tlv(0x0423, vec![3, 0, 1]);
+        dlr = dlr.with_tlv(tag::NETWORK_ERROR_CODE, vec![3, 0, 1]);
     }
     // The submitting session when it can receive, else any receiver of the same system_id.
     let target = via.or_else(|| {

@@ -15,6 +15,7 @@ pub mod output;
 pub mod store;
 pub mod validate;
 
+use crate::spec::ids::cmd;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -62,9 +63,9 @@ impl Mode {
     /// The mode a bind command asks for.
     pub fn of_bind(command_id: u32) -> Option<Mode> {
         match command_id {
-            0x01 => Some(Mode::Receiver),
-            0x02 => Some(Mode::Transmitter),
-            0x09 => Some(Mode::Transceiver),
+            cmd::BIND_RECEIVER => Some(Mode::Receiver),
+            cmd::BIND_TRANSMITTER => Some(Mode::Transmitter),
+            cmd::BIND_TRANSCEIVER => Some(Mode::Transceiver),
             _ => None,
         }
     }

@@ -1,48 +1,32 @@
 //! What the simulator reports: one line per PDU, the annotated dump (`--verbose`) or JSON Lines
-//! (`--json`), and the counts behind the exit summary. Lines are handed to a channel; the caller
-//! decides where they are written.
+//! (`--json`), and the counts behind the exit summary. Every event goes through the wire sinks
+//! ([`crate::wire::sink`]); human and JSON lines are handed to a channel and the caller decides
+//! where they are written; `--pcap-out` records every session.
 
-use std::net::SocketAddr as PcapAddr;
-use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
-
-use crate::capture::writer::MultiRecorder;
-use crate::capture::Direction as CaptureDirection;
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::net::SocketAddr;
 use std::sync::mpsc::Sender;
 
 use serde_json::{json, Value as J};
 
-use crate::codec::{decode, Header};
-use crate::render::dump::{dump, DumpOptions};
-use crate::render::json::{pdu_json, JsonOptions};
+use crate::render::dump::DumpOptions;
+use crate::render::json::JsonOptions;
 use crate::render::{Role, Style};
 use crate::spec::{commands, status};
+use crate::wire::sink::{ChannelLines, DumpSink, JsonSink, Layout, PcapSink, Sink};
+use crate::wire::{Event, PduEvent, Tone};
 
 use super::config::OutputMode;
 
-/// Direction of a PDU, seen from the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Dir {
-    /// Received from the client.
-    In,
-    /// Sent to the client.
-    Out,
-}
+/// Direction of a PDU: received from the client is ESME→SMSC, sent to it SMSC→ESME.
+pub use crate::wire::Direction as Dir;
 
-impl Dir {
-    fn arrow(self) -> &'static str {
-        match self {
-            Dir::In => "<-",
-            Dir::Out => "->",
-        }
-    }
-    fn word(self) -> &'static str {
-        match self {
-            Dir::In => "in",
-            Dir::Out => "out",
-        }
+/// The short word of the summary table: `in` (from the ESME) or `out` (to it).
+fn short(d: Dir) -> &'static str {
+    match d {
+        Dir::EsmeToSmsc => "in",
+        Dir::SmscToEsme => "out",
     }
 }
 
@@ -53,7 +37,7 @@ pub struct Log {
     style: Style,
     show_secrets: bool,
     tx: Sender<String>,
-    pcap: Option<Arc<Mutex<MultiRecorder>>>,
+    pcap: Option<PcapSink>,
 }
 
 impl Log {
@@ -69,29 +53,9 @@ impl Log {
     }
 
     /// Also record every session into this pcap (`--pcap-out`).
-    pub fn with_pcap(mut self, pcap: Option<Arc<Mutex<MultiRecorder>>>) -> Self {
+    pub fn with_pcap(mut self, pcap: Option<PcapSink>) -> Self {
         self.pcap = pcap;
         self
-    }
-
-    fn recorder(&self, f: impl FnOnce(&mut MultiRecorder)) {
-        if let Some(p) = &self.pcap {
-            f(&mut p.lock().unwrap_or_else(|e| e.into_inner()));
-        }
-    }
-
-    /// A connection opened: start its recording (client = the peer).
-    pub fn pcap_open(&self, session: u64, peer: PcapAddr, local: PcapAddr) {
-        self.recorder(|r| {
-            let _ = r.open(session, peer, local, SystemTime::now());
-        });
-    }
-
-    /// A connection closed: end its recording.
-    pub fn pcap_close(&self, session: u64) {
-        self.recorder(|r| {
-            let _ = r.close(session);
-        });
     }
 
     /// True unless `--quiet`.
@@ -104,152 +68,138 @@ impl Log {
         self.mode == OutputMode::Json
     }
 
-    fn send(&self, s: String) {
-        let _ = self.tx.send(s);
-    }
-
-    /// Always printed (even with `--quiet`): a listener is ready.
-    pub fn listening(&self, addr: std::net::SocketAddr, tls: bool) {
-        if self.json() {
-            self.send(
-                json!({"event": "listening", "addr": addr.to_string(), "port": addr.port(), "tls": tls})
-                    .to_string(),
-            );
-        } else {
-            let t = if tls { " (TLS)" } else { "" };
-            self.send(format!("listening on {addr}{t}"));
-        }
-    }
-
-    /// A session event: `text` for humans, `fields` merged into the JSON object.
-    pub fn event(&self, session: u64, kind: &str, text: &str, fields: J) {
-        if !self.enabled() {
-            return;
-        }
-        if self.json() {
-            let mut o = json!({"event": kind, "session": session});
-            if let (Some(m), J::Object(f)) = (o.as_object_mut(), fields) {
-                m.extend(f);
-            }
-            self.send(o.to_string());
-        } else {
-            self.send(format!(
-                "{} {}",
-                self.style.paint(Role::Dim, &format!("#{session}")),
-                text
-            ));
-        }
-    }
-
-    /// One PDU received or sent. `note` is appended to the line (e.g. why a status was chosen).
-    pub fn pdu(&self, session: u64, dir: Dir, bytes: &[u8], note: Option<&str>) {
-        self.recorder(|r| {
-            let d = match dir {
-                Dir::In => CaptureDirection::ClientToServer,
-                Dir::Out => CaptureDirection::ServerToClient,
-            };
-            let _ = r.record(session, d, bytes, SystemTime::now());
-        });
-        if !self.enabled() {
-            return;
-        }
-        let Some(h) = Header::parse(bytes) else {
-            self.event(
-                session,
-                "garbage",
-                &format!("{} {} octets that are not a PDU", dir.arrow(), bytes.len()),
-                json!({"dir": dir.word(), "hex": hex::encode(bytes)}),
-            );
-            return;
-        };
-        let name = commands::name_of(h.command_id);
-        let st = status::name_of(h.command_status);
-        let shows_status = commands::is_response(h.command_id) || h.command_status != 0;
-        match self.mode {
-            OutputMode::Json => {
-                let mut o = json!({
-                    "event": "pdu", "session": session, "dir": dir.word(), "command": name,
-                    "command_id": h.command_id, "command_status": h.command_status,
-                    "status": st, "seq": h.sequence_number, "length": bytes.len(),
-                });
-                if let Some(n) = note {
-                    o["note"] = json!(n);
-                }
-                self.send(o.to_string());
-            }
-            OutputMode::Verbose => {
-                let d = decode(bytes);
+    /// Hand `f` the sink of the output mode (a fresh one per call: sessions run in parallel
+    /// and each line goes whole to the channel).
+    fn emit(&self, f: impl FnOnce(&mut dyn Sink) -> std::io::Result<()>) {
+        let w = ChannelLines::new(self.tx.clone());
+        let _ = match self.mode {
+            OutputMode::Json => f(&mut JsonSink::new(
+                w,
+                JsonOptions {
+                    show_secrets: self.show_secrets,
+                },
+            )),
+            mode => {
+                let layout = if mode == OutputMode::Verbose {
+                    Layout::ServerDump
+                } else {
+                    Layout::ServerLines
+                };
                 let opts = DumpOptions {
                     show_secrets: self.show_secrets,
                     ..DumpOptions::default()
                 };
-                let mut s = format!(
-                    "{} {} {}\n{}",
-                    self.style.paint(Role::Dim, &format!("#{session}")),
-                    dir.arrow(),
-                    note.unwrap_or(""),
-                    dump(&d, &self.style, &opts)
-                );
-                if dir == Dir::Out && h.command_status != 0 {
-                    s.push_str(&crate::render::explain::explanation_block(
-                        &status::explain(h.command_status),
-                        &self.style,
-                    ));
-                }
-                self.send(s.trim_end().to_string());
+                f(&mut DumpSink::new(w, self.style, opts, layout))
             }
-            _ => {
-                let mut s = format!(
-                    "{} {} {} seq {}",
-                    self.style.paint(Role::Dim, &format!("#{session}")),
-                    dir.arrow(),
-                    self.style.paint(Role::Heading, &name),
-                    h.sequence_number
-                );
-                if shows_status {
-                    let role = if h.command_status == 0 {
-                        Role::Good
-                    } else {
-                        Role::Error
-                    };
-                    let _ = write!(s, " {}", self.style.paint(role, &st));
-                    if h.command_status != 0 {
-                        let _ = write!(s, " (0x{:08X})", h.command_status);
-                    }
-                }
-                if let Some(n) = note {
-                    let _ = write!(s, "  {}", self.style.paint(Role::Note, n));
-                }
-                self.send(s);
-            }
+        };
+    }
+
+    /// Always printed (even with `--quiet`): a listener is ready.
+    pub fn listening(&self, addr: SocketAddr, tls: bool) {
+        self.emit(|s| s.event(&Event::Listening { addr, tls }));
+    }
+
+    /// A connection opened (`peer` is the ESME); starts its pcap recording.
+    pub fn session_start(&self, session: u64, peer: SocketAddr, local: SocketAddr) {
+        let ev = Event::SessionStart {
+            session,
+            esme: Some(peer),
+            smsc: Some(local),
+            text: &format!("connected from {peer} on {local}"),
+        };
+        if let Some(p) = &self.pcap {
+            let _ = p.clone().event(&ev);
+        }
+        if self.enabled() {
+            self.emit(|s| s.event(&ev));
         }
     }
 
-    /// A malformed PDU received: always shown with its dump (JSON: with the decoded object).
+    /// A connection closed; ends its pcap recording.
+    pub fn session_end(&self, session: u64, reason: &str) {
+        let ev = Event::SessionEnd {
+            session,
+            reason,
+            text: &format!("closed ({reason})"),
+        };
+        if let Some(p) = &self.pcap {
+            let _ = p.clone().event(&ev);
+        }
+        if self.enabled() {
+            self.emit(|s| s.event(&ev));
+        }
+    }
+
+    /// A session event: `text` for humans, `fields` merged into the JSON note.
+    pub fn event(&self, session: u64, kind: &str, text: &str, fields: J) {
+        if !self.enabled() {
+            return;
+        }
+        self.emit(|s| {
+            s.event(&Event::Note {
+                session: Some(session),
+                kind,
+                text,
+                elapsed: None,
+                tone: Tone::Info,
+                fields,
+            })
+        });
+    }
+
+    /// One PDU received or sent. `note` is appended to the line (e.g. why a status was chosen).
+    pub fn pdu(&self, session: u64, dir: Dir, bytes: &[u8], note: Option<&str>) {
+        if self.pcap.is_none() && !self.enabled() {
+            return;
+        }
+        let ev = PduEvent {
+            session: Some(session),
+            direction: Some(dir),
+            time: Some(crate::wire::now()),
+            bytes,
+            note,
+            ..PduEvent::default()
+        };
+        if let Some(p) = &self.pcap {
+            let _ = p.clone().pdu(&ev);
+        }
+        if self.enabled() {
+            self.emit(|s| s.pdu(&ev));
+        }
+    }
+
+    /// A malformed PDU received: always shown with its dump (JSON: a PDU event whose note says
+    /// what is answered).
     pub fn malformed(&self, session: u64, bytes: &[u8], answer: u32) {
         if !self.enabled() {
             return;
         }
-        let d = decode(bytes);
+        let answer = status::name_of(answer);
         if self.json() {
-            let o = json!({
-                "event": "malformed", "session": session, "answer": status::name_of(answer),
-                "diagnostics": d.diagnostics.iter().map(|x| json!({"offset": x.offset, "severity": x.severity.label(), "message": x.message})).collect::<Vec<_>>(),
-                "decoded": pdu_json(&d, 0, &JsonOptions { show_secrets: self.show_secrets }),
+            let note = format!("malformed, answering {answer}");
+            self.emit(|s| {
+                s.pdu(&PduEvent {
+                    session: Some(session),
+                    direction: Some(Dir::EsmeToSmsc),
+                    time: Some(crate::wire::now()),
+                    bytes,
+                    note: Some(&note),
+                    ..PduEvent::default()
+                })
             });
-            self.send(o.to_string());
         } else {
+            let d = crate::codec::decode(bytes);
             let opts = DumpOptions {
                 show_secrets: self.show_secrets,
                 ..DumpOptions::default()
             };
-            self.send(format!(
-                "{} malformed {}, answering {}:\n{}",
-                self.style.paint(Role::Dim, &format!("#{session}")),
+            let text = format!(
+                "malformed {}, answering {}:\n{}",
                 d.command_name(),
-                self.style.paint(Role::Error, &status::name_of(answer)),
-                dump(&d, &self.style, &opts).trim_end()
-            ));
+                self.style.paint(Role::Error, &answer),
+                crate::render::dump::dump(&d, &self.style, &opts).trim_end()
+            );
+            self.event(session, "malformed", &text, json!({}));
         }
     }
 }
@@ -311,7 +261,7 @@ impl Summary {
             let _ = writeln!(
                 s,
                 "  {:>3} {:<24} {:<24} {n}",
-                dir.word(),
+                short(*dir),
                 commands::name_of(*id),
                 status::name_of(*st)
             );
@@ -325,11 +275,11 @@ impl Summary {
             .pdus
             .iter()
             .map(|((dir, id, st), n)| {
-                json!({"dir": dir.word(), "command": commands::name_of(*id), "status": status::name_of(*st), "count": n})
+                json!({"direction": dir.word(), "command": commands::name_of(*id), "status": status::name_of(*st), "count": n})
             })
             .collect();
         json!({
-            "event": "summary", "sessions": self.sessions, "binds": self.binds,
+            "schema": crate::wire::SCHEMA, "event": "summary", "command": "serve", "sessions": self.sessions, "binds": self.binds,
             "binds_refused": self.binds_refused, "messages": self.messages,
             "long_messages": self.long_messages, "receipts": self.receipts,
             "framing_errors": self.framing_errors, "pdus": pdus,
@@ -359,7 +309,7 @@ mod tests {
         .encode()
         .unwrap();
         let out = collect(OutputMode::Lines, |l| {
-            l.pdu(3, Dir::Out, &resp, Some("--fail every=3"));
+            l.pdu(3, Dir::SmscToEsme, &resp, Some("--fail every=3"));
             l.listening("127.0.0.1:2775".parse().unwrap(), false);
         });
         assert_eq!(
@@ -370,7 +320,12 @@ mod tests {
             ]
         );
         assert_eq!(
-            collect(OutputMode::Quiet, |l| l.pdu(3, Dir::Out, &resp, None)),
+            collect(OutputMode::Quiet, |l| l.pdu(
+                3,
+                Dir::SmscToEsme,
+                &resp,
+                None
+            )),
             Vec::<String>::new()
         );
     }
@@ -378,11 +333,12 @@ mod tests {
     #[test]
     fn json_mode() {
         let req = Pdu::new(0x15, 9).encode().unwrap();
-        let out = collect(OutputMode::Json, |l| l.pdu(1, Dir::In, &req, None));
+        let out = collect(OutputMode::Json, |l| l.pdu(1, Dir::EsmeToSmsc, &req, None));
         let v: J = serde_json::from_str(&out[0]).unwrap();
-        assert_eq!(v["command"], "enquire_link");
-        assert_eq!(v["dir"], "in");
-        assert_eq!(v["seq"], 9);
+        assert_eq!(v["schema"], 1);
+        assert_eq!(v["pdu"]["command_name"], "enquire_link");
+        assert_eq!(v["direction"], "esme_to_smsc");
+        assert_eq!(v["pdu"]["sequence_number"], 9);
         assert_eq!(v["session"], 1);
     }
 
@@ -393,7 +349,7 @@ mod tests {
             ..Default::default()
         };
         let mut c = Counts::new();
-        c.insert((Dir::Out, 0x8000_0004, 0x58), 3);
+        c.insert((Dir::SmscToEsme, 0x8000_0004, 0x58), 3);
         s.merge(&c);
         s.merge(&c);
         let t = s.render(&Style::PLAIN);

@@ -1,6 +1,7 @@
 //! In-memory state shared by the sessions: the message store behind query_sm / cancel_sm /
 //! replace_sm, the reassembly of long messages, and a small seeded RNG. Everything is bounded.
 
+use crate::spec::ids::tag;
 use std::collections::{HashMap, VecDeque};
 use std::time::SystemTime;
 
@@ -139,9 +140,9 @@ pub fn part_info(p: &Pdu, payload: &[u8]) -> Option<PartInfo> {
             }
         }
     }
-    let r = p.tlv(0x020C)?;
-    let total = p.tlv(0x020E)?.value.first().copied()?;
-    let seq = p.tlv(0x020F)?.value.first().copied()?;
+    let r = p.tlv(tag::SAR_MSG_REF_NUM)?;
+    let total = p.tlv(tag::SAR_TOTAL_SEGMENTS)?.value.first().copied()?;
+    let seq = p.tlv(tag::SAR_SEGMENT_SEQNUM)?.value.first().copied()?;
     let reference = match r.value.as_slice() {
         [a, b] => u16::from_be_bytes([*a, *b]),
         [a] => u16::from(*a),

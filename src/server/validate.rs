@@ -5,46 +5,48 @@
 //! esm_class message type, reserved data_coding values, short_message with message_payload).
 
 use crate::codec::{decode_with, DecodeOptions, Decoded, Pdu, Severity, SpanKind};
+use crate::spec::ids::status::*;
+use crate::spec::ids::{cmd, tag};
 use crate::spec::values::data_coding;
 
 /// Field name → the status an SMSC answers when that field is invalid. One row per field.
 const FIELD_STATUS: &[(&str, u32)] = &[
-    ("command_length", 0x02),          // ESME_RINVCMDLEN
-    ("command_id", 0x03),              // ESME_RINVCMDID
-    ("system_id", 0x0F),               // ESME_RINVSYSID
-    ("password", 0x0E),                // ESME_RINVPASWD
-    ("system_type", 0x53),             // ESME_RINVSYSTYP
-    ("address_range", 0x0A),           // ESME_RINVSRCADR
-    ("service_type", 0x15),            // ESME_RINVSERTYP
-    ("source_addr_ton", 0x48),         // ESME_RINVSRCTON
-    ("source_addr_npi", 0x49),         // ESME_RINVSRCNPI
-    ("source_addr", 0x0A),             // ESME_RINVSRCADR
-    ("dest_addr_ton", 0x50),           // ESME_RINVDSTTON
-    ("dest_addr_npi", 0x51),           // ESME_RINVDSTNPI
-    ("destination_addr", 0x0B),        // ESME_RINVDSTADR
-    ("esm_class", 0x43),               // ESME_RINVESMCLASS
-    ("protocol_id", 0x08),             // ESME_RSYSERR (no dedicated code)
-    ("priority_flag", 0x06),           // ESME_RINVPRTFLG
-    ("schedule_delivery_time", 0x61),  // ESME_RINVSCHED
-    ("validity_period", 0x62),         // ESME_RINVEXPIRY
-    ("registered_delivery", 0x07),     // ESME_RINVREGDLVFLG
-    ("replace_if_present_flag", 0x13), // ESME_RINVREPFLAG
-    ("data_coding", 0x104),            // ESME_RINVDCS
-    ("sm_default_msg_id", 0x63),       // ESME_RINVDFTMSGID
-    ("sm_length", 0x01),               // ESME_RINVMSGLEN
-    ("short_message", 0x01),           // ESME_RINVMSGLEN
-    ("message_id", 0x0C),              // ESME_RINVMSGID
-    ("number_of_dests", 0x33),         // ESME_RINVNUMDESTS
-    ("dest_flag", 0x40),               // ESME_RINVDESTFLAG
-    ("dl_name", 0x34),                 // ESME_RINVDLNAME
-    ("trailing", 0xC0),                // ESME_RINVTLVSTREAM
-    ("unexpected", 0x02),              // ESME_RINVCMDLEN
+    ("command_length", ESME_RINVCMDLEN),
+    ("command_id", ESME_RINVCMDID),
+    ("system_id", ESME_RINVSYSID),
+    ("password", ESME_RINVPASWD),
+    ("system_type", ESME_RINVSYSTYP),
+    ("address_range", ESME_RINVSRCADR),
+    ("service_type", ESME_RINVSERTYP),
+    ("source_addr_ton", ESME_RINVSRCTON),
+    ("source_addr_npi", ESME_RINVSRCNPI),
+    ("source_addr", ESME_RINVSRCADR),
+    ("dest_addr_ton", ESME_RINVDSTTON),
+    ("dest_addr_npi", ESME_RINVDSTNPI),
+    ("destination_addr", ESME_RINVDSTADR),
+    ("esm_class", ESME_RINVESMCLASS),
+    ("protocol_id", ESME_RSYSERR),
+    ("priority_flag", ESME_RINVPRTFLG),
+    ("schedule_delivery_time", ESME_RINVSCHED),
+    ("validity_period", ESME_RINVEXPIRY),
+    ("registered_delivery", ESME_RINVREGDLVFLG),
+    ("replace_if_present_flag", ESME_RREPLACEFAIL),
+    ("data_coding", ESME_RINVDCS),
+    ("sm_default_msg_id", ESME_RINVDFTMSGID),
+    ("sm_length", ESME_RINVMSGLEN),
+    ("short_message", ESME_RINVMSGLEN),
+    ("message_id", ESME_RINVMSGID),
+    ("number_of_dests", ESME_RINVNUMDESTS),
+    ("dest_flag", ESME_RINVDESTFLAG),
+    ("dl_name", ESME_RINVDLNAME),
+    ("trailing", ESME_RINVTLVSTREAM),
+    ("unexpected", ESME_RINVCMDLEN),
 ];
 
 /// Status for an invalid TLV (its length or value).
-const TLV_STATUS: u32 = 0xC2; // ESME_RINVTLVLEN
+const TLV_STATUS: u32 = ESME_RINVTLVLEN;
 /// Status when nothing more specific applies.
-const FALLBACK: u32 = 0x08; // ESME_RSYSERR
+const FALLBACK: u32 = ESME_RSYSERR;
 
 /// The status for a field name, if it has a row.
 pub fn field_status(name: &str) -> Option<u32> {
@@ -112,35 +114,38 @@ fn status_named_in(msg: &str) -> Option<u32> {
 
 /// Checks the codec does not treat as errors but an SMSC rejects, on a submit-like PDU.
 pub fn semantic_status(p: &Pdu) -> Option<u32> {
-    let is_submit = matches!(p.command_id, 0x04 | 0x103 | 0x21);
+    let is_submit = matches!(
+        p.command_id,
+        cmd::SUBMIT_SM | cmd::DATA_SM | cmd::SUBMIT_MULTI
+    );
     if !is_submit {
         return None;
     }
     let sm_len = p.bytes("short_message").map_or(0, <[u8]>::len);
-    if sm_len > 0 && p.tlv(0x0424).is_some() {
-        return Some(0xC4); // ESME_RINVTLVVAL: message_payload must not come with short_message
+    if sm_len > 0 && p.tlv(tag::MESSAGE_PAYLOAD).is_some() {
+        return Some(ESME_RINVTLVVAL); // message_payload must not come with short_message
     }
     let src = p.bytes("source_addr").unwrap_or_default();
     let src_ton = p.int("source_addr_ton").unwrap_or(0);
     if !address_ok(src, src_ton, true) {
-        return Some(0x0A);
+        return Some(ESME_RINVSRCADR);
     }
-    if p.command_id != 0x21 {
+    if p.command_id != cmd::SUBMIT_MULTI {
         let dst = p.bytes("destination_addr").unwrap_or_default();
         let dst_ton = p.int("dest_addr_ton").unwrap_or(0);
         if dst.is_empty() || !address_ok(dst, dst_ton, false) {
-            return Some(0x0B);
+            return Some(ESME_RINVDSTADR);
         }
     }
     let esm = p.int("esm_class").unwrap_or(0);
     // Message type bits 2-5: a submit may be a default message (0) or an ESME
     // delivery / manual acknowledgement (0x08 / 0x10); anything else is for deliver_sm.
     if !matches!(esm & 0x3C, 0x00 | 0x08 | 0x10) {
-        return Some(0x43);
+        return Some(ESME_RINVESMCLASS);
     }
     let dc = p.int("data_coding").unwrap_or(0) as u8;
     if reserved_dcs(dc) {
-        return Some(0x104);
+        return Some(ESME_RINVDCS);
     }
     None
 }

@@ -19,6 +19,7 @@ use crate::exit::Exit;
 pub mod conn;
 mod proto;
 pub mod rate;
+pub mod raw;
 pub mod retry;
 pub mod send;
 pub mod seq;
@@ -26,32 +27,8 @@ pub mod stats;
 
 pub use self::proto::{BindMode, BindParams, Coalesce, Event, Pending, Session, UnbindReport};
 
-/// Which way a PDU went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// We wrote it.
-    Sent,
-    /// We read it.
-    Received,
-}
-
-impl Direction {
-    /// The marker printed before the PDU: `→` or `←`.
-    pub fn marker(self) -> &'static str {
-        match self {
-            Direction::Sent => "→",
-            Direction::Received => "←",
-        }
-    }
-
-    /// The word used in JSON: "sent" or "received".
-    pub fn word(self) -> &'static str {
-        match self {
-            Direction::Sent => "sent",
-            Direction::Received => "received",
-        }
-    }
-}
+/// Which way a PDU went (the client is the ESME: what it writes goes ESME→SMSC).
+pub use crate::wire::Direction;
 
 /// Something the session or the send engine decided, worth a line of output.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,33 +9,24 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use crate::codec::frame::{check_frame, Frame};
+use std::ops::Range;
+
 use crate::codec::{decode_pdu_fast, Header, Pdu, MAX_PDU_LEN};
 use crate::spec::commands;
+use crate::wire::framed::{sleep_until, FrameBuf, FrameError};
 
 use super::conn::TcpHandle;
 use super::seq::SeqGen;
 use super::{Direction, Note, Observer, SessionError};
 
-/// command_id values the session itself uses.
-#[allow(dead_code)]
+/// command_id values the session itself uses: the spec's named constants.
 pub(crate) mod id {
-    pub const GENERIC_NACK: u32 = 0x8000_0000;
-    pub const BIND_RECEIVER: u32 = 0x0000_0001;
-    pub const BIND_TRANSMITTER: u32 = 0x0000_0002;
-    pub const SUBMIT_SM: u32 = 0x0000_0004;
-    pub const DELIVER_SM: u32 = 0x0000_0005;
-    pub const UNBIND: u32 = 0x0000_0006;
-    pub const BIND_TRANSCEIVER: u32 = 0x0000_0009;
-    pub const ENQUIRE_LINK: u32 = 0x0000_0015;
-    pub const SUBMIT_MULTI: u32 = 0x0000_0021;
-    pub const ALERT_NOTIFICATION: u32 = 0x0000_0102;
-    pub const DATA_SM: u32 = 0x0000_0103;
-    pub const RESP: u32 = 0x8000_0000;
+    pub use crate::spec::ids::cmd::*;
+    /// The response bit.
+    pub const RESP: u32 = RESPONSE_BIT;
 }
 
-/// ESME_RINVCMDID: the answer to a request the session does not handle.
-const ESME_RINVCMDID: u32 = 0x03;
+use crate::spec::ids::status::ESME_RINVCMDID;
 
 /// How the session answers a request from the peer: one row per command.
 /// `(command_id, answer with this response id (0 = no answer), ends the session)`.
@@ -48,7 +39,7 @@ const PEER_REQUESTS: &[(u32, u32, bool)] = &[
 ];
 
 /// Bind mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BindMode {
     /// bind_transmitter: send only.
     Tx,
@@ -183,8 +174,7 @@ impl Coalesce {
 /// One SMPP session over a byte stream.
 pub struct Session<S> {
     stream: S,
-    rbuf: Vec<u8>,
-    rpos: usize,
+    rb: FrameBuf,
     wbuf: Vec<u8>,
     seq: SeqGen,
     pending: HashMap<u32, Pending>,
@@ -194,7 +184,6 @@ pub struct Session<S> {
     response_timeout: Duration,
     observer: Box<dyn Observer>,
     interrupt: Option<watch::Receiver<bool>>,
-    eof: bool,
     coalesce: Option<Coalesce>,
     responses_since_read: usize,
     tcp: Option<TcpHandle>,
@@ -208,8 +197,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
     pub fn new(stream: S, observer: Box<dyn Observer>) -> Self {
         Session {
             stream,
-            rbuf: Vec::with_capacity(16 * 1024),
-            rpos: 0,
+            rb: FrameBuf::new(MAX_PDU_LEN),
             wbuf: Vec::with_capacity(16 * 1024),
             seq: SeqGen::default(),
             pending: HashMap::new(),
@@ -219,7 +207,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             response_timeout: Duration::from_secs(10),
             observer,
             interrupt: None,
-            eof: false,
             coalesce: None,
             responses_since_read: 0,
             tcp: None,
@@ -330,7 +317,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
         let now = Instant::now();
         if let Some(bytes) = self.wbuf.get(at..) {
             self.observer
-                .pdu(Direction::Sent, bytes, now - self.start, None);
+                .pdu(Direction::EsmeToSmsc, bytes, now - self.start, None);
         }
         let p = Pending {
             command_id: header.command_id,
@@ -357,7 +344,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
     async fn answer(&mut self, pdu: &Pdu) -> Result<(), SessionError> {
         let bytes = pdu.encode()?;
         self.observer
-            .pdu(Direction::Sent, &bytes, self.start.elapsed(), None);
+            .pdu(Direction::EsmeToSmsc, &bytes, self.start.elapsed(), None);
         self.wbuf.extend_from_slice(&bytes);
         self.flush().await
     }
@@ -401,14 +388,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
 
     async fn wait_event(&mut self, deadline: Option<Instant>) -> Result<Event, SessionError> {
         loop {
-            let n = self.read_frame(deadline).await?;
-            let Some(n) = n else {
+            let Some(range) = self.read_frame(deadline).await? else {
                 return Ok(Event::Idle);
             };
-            let start = self.rpos;
-            self.rpos += n;
             let now = Instant::now();
-            let frame = self.rbuf.get(start..start + n).unwrap_or_default();
+            let frame = self.rb.get(range);
             let header = Header::parse(frame).unwrap_or_default();
             let matched = if commands::is_response(header.command_id) {
                 self.pending.remove(&header.sequence_number)
@@ -420,7 +404,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 self.responses_since_read += 1;
             }
             self.observer
-                .pdu(Direction::Received, frame, now - self.start, rtt);
+                .pdu(Direction::SmscToEsme, frame, now - self.start, rtt);
             let pdu = match decode_pdu_fast(frame) {
                 Ok(p) => p,
                 Err(e) => {
@@ -480,36 +464,28 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
         }
     }
 
-    /// Read until one whole PDU is buffered at `rpos`; `None` when `deadline` passes first.
+    /// Read until one whole PDU is buffered; its range in the frame buffer, or `None` when
+    /// `deadline` passes first.
     async fn read_frame(
         &mut self,
         deadline: Option<Instant>,
-    ) -> Result<Option<usize>, SessionError> {
+    ) -> Result<Option<Range<usize>>, SessionError> {
         loop {
-            let avail = self.rbuf.get(self.rpos..).unwrap_or_default();
-            match check_frame(avail, MAX_PDU_LEN) {
-                Frame::Complete(n) => return Ok(Some(n)),
-                Frame::Invalid(length) => {
-                    return Err(SessionError::Frame {
-                        length,
-                        received: avail.to_vec(),
-                    })
+            match self.rb.next_frame() {
+                Ok(Some(r)) => return Ok(Some(r)),
+                Ok(None) => {}
+                Err(FrameError::BadLength { length, received }) => {
+                    return Err(SessionError::Frame { length, received })
                 }
-                Frame::Partial(_) => {}
+                Err(e) => return Err(SessionError::Io(std::io::Error::other(e.to_string()))),
             }
-            if self.eof {
-                return Err(self.closed_error(avail.to_vec()));
+            if self.rb.eof() {
+                return Err(self.closed_error(self.rb.pending().to_vec()));
             }
             // About to block: write what is queued first.
             if !self.wbuf.is_empty() {
                 self.flush().await?;
             }
-            // Compact the buffer before reading more.
-            if self.rpos > 0 {
-                self.rbuf.drain(..self.rpos);
-                self.rpos = 0;
-            }
-            self.rbuf.reserve(16 * 1024);
             let overdue = self.earliest_deadline();
             let wake = match (overdue, deadline) {
                 (Some((_, a)), Some(b)) => Some(a.min(b)),
@@ -525,12 +501,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             }
             let interrupt = self.interrupt.clone();
             let read = tokio::select! {
-                r = self.stream.read_buf(&mut self.rbuf) => Some(r),
-                _ = sleep_opt(wake) => None,
+                r = self.rb.fill(&mut self.stream) => Some(r),
+                _ = sleep_until(wake) => None,
                 _ = interrupted(interrupt) => return Err(SessionError::Interrupted),
             };
             match read {
-                Some(Ok(0)) => self.eof = true,
+                Some(Ok(0)) => {}
                 Some(Ok(_)) => {
                     if self.ack_every_read {
                         if let Some(t) = &self.tcp {
@@ -615,7 +591,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
 
     /// Wait up to `linger` for the peer to close; true when it did.
     pub async fn wait_close(&mut self, linger: Duration) -> bool {
-        if self.eof {
+        if self.rb.eof() {
             return true;
         }
         let until = Instant::now() + linger;
@@ -623,13 +599,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             let mut scratch = [0u8; 4096];
             match tokio::time::timeout_at(until, self.stream.read(&mut scratch)).await {
                 Ok(Ok(0)) | Ok(Err(_)) => {
-                    self.eof = true;
+                    self.rb.set_eof();
                     return true;
                 }
                 Ok(Ok(n)) => {
                     let at = self.start.elapsed();
                     if let Some(b) = scratch.get(..n) {
-                        self.observer.pdu(Direction::Received, b, at, None);
+                        self.observer.pdu(Direction::SmscToEsme, b, at, None);
                     }
                 }
                 Err(_) => return false,
@@ -646,13 +622,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
     /// The underlying stream (for tests).
     pub fn into_inner(self) -> S {
         self.stream
-    }
-}
-
-async fn sleep_opt(at: Option<Instant>) {
-    match at {
-        Some(t) => tokio::time::sleep_until(t).await,
-        None => std::future::pending().await,
     }
 }
 

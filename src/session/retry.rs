@@ -1,6 +1,7 @@
 //! The retry decision the send engine needs, as a trait, so that the engine does not depend on
 //! how the policy is configured. [`NoRetry`] is the behaviour without `--retry`.
 
+use crate::spec::ids::status::{ESME_RMSGQFUL, ESME_RTHROTTLED};
 use std::time::Duration;
 
 /// What to do after a failed submission.
@@ -24,7 +25,7 @@ pub trait Retry: Send {
 
 /// ESME_RTHROTTLED (0x58) and ESME_RMSGQFUL (0x14): the SMSC asks us to slow down.
 pub fn is_throttling(status: u32) -> bool {
-    status == 0x58 || status == 0x14
+    status == ESME_RTHROTTLED || status == ESME_RMSGQFUL
 }
 
 /// Never retry.

@@ -106,8 +106,9 @@ const MESSAGE_STATES: &[(u8, &str)] = &[
 ];
 
 /// receipted_message_id and message_state TLV tags.
-const TAG_RECEIPTED_MESSAGE_ID: u16 = 0x001E;
-const TAG_MESSAGE_STATE: u16 = 0x0427;
+use crate::spec::ids::tag::{
+    MESSAGE_STATE as TAG_MESSAGE_STATE, RECEIPTED_MESSAGE_ID as TAG_RECEIPTED_MESSAGE_ID,
+};
 
 /// The message id and state word of a delivery receipt (deliver_sm or data_sm with esm_class
 /// 0x04 or 0x08-type receipt bits), from the TLVs when present, else from the receipt text.

@@ -2,8 +2,10 @@
 //! Decode, encode, render, `--help` and the generated docs all read these rows.
 
 pub mod commands;
+pub mod ids;
 pub mod retry;
 pub mod status;
+pub mod status_query;
 pub mod tlv;
 pub mod values;
 

@@ -54,8 +54,12 @@ fn failures(out: &str) -> Vec<&str> {
 fn answered(s: &mut Serve, command: &str) -> Vec<String> {
     s.json_events()
         .iter()
-        .filter(|e| e["event"] == "pdu" && e["dir"] == "out" && e["command"] == command)
-        .map(|e| e["status"].as_str().unwrap_or("?").to_string())
+        .filter(|e| {
+            e["event"] == "pdu"
+                && e["direction"] == "smsc_to_esme"
+                && e["pdu"]["command_name"] == command
+        })
+        .map(|e| e["pdu"]["status_name"].as_str().unwrap_or("?").to_string())
         .collect()
 }
 
@@ -101,7 +105,7 @@ fn bind_in_each_mode() {
             out.contains("unbound: unbind_resp ESME_ROK, connection closed by the SMSC"),
             "{out}"
         );
-        let ev = s.wait_json("bind event", |e| e["event"] == "bind");
+        let ev = s.wait_json("bind event", |e| e["kind"] == "bind");
         assert_eq!(ev["mode"], server_mode);
         assert_eq!(ev["system_id"], "acme");
     }
@@ -170,7 +174,7 @@ fn max_binds_exceeded_is_already_bound_until_the_first_session_ends() {
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     let first = Bg(first.spawn().expect("bind --hold"));
-    s.wait_json("first bind", |e| e["event"] == "bind");
+    s.wait_json("first bind", |e| e["kind"] == "bind");
 
     let (code, out) = bind(s.port, &[]);
     assert_eq!(code, 1, "{out}");
@@ -202,7 +206,7 @@ fn max_binds_exceeded_is_already_bound_until_the_first_session_ends() {
     // Once the holder is gone (killed: no unbind), the server frees its bind.
     drop(first);
     s.wait_json("the holder's session closed", |e| {
-        e["event"] == "close" && e["session"] == 1
+        e["event"] == "session_end" && e["session"] == 1
     });
     let (code, out) = bind(s.port, &["-q"]);
     assert_eq!(code, 0, "{out}");
@@ -375,7 +379,7 @@ fn permanent_code_is_not_retried_even_with_retry() {
     );
     // The server saw one submit only.
     s.wait_json("unbind", |e| {
-        e["event"] == "pdu" && e["command"] == "unbind_resp"
+        e["event"] == "pdu" && e["pdu"]["command_name"] == "unbind_resp"
     });
     assert_eq!(answered(&mut s, "submit_sm_resp"), ["ESME_RINVDSTADR"]);
 }
@@ -500,7 +504,7 @@ fn max_tps_throttling_survived_with_retry_and_rate() {
         "{took:?}"
     );
     let note = s.wait_json("a throttled submit", |e| {
-        e["event"] == "pdu" && e["status"] == "ESME_RTHROTTLED"
+        e["event"] == "pdu" && e["pdu"]["status_name"] == "ESME_RTHROTTLED"
     });
     assert_eq!(note["note"], "over --max-tps 5");
 
@@ -595,9 +599,12 @@ fn latency_shows_in_the_round_trip_time() {
     let resp: Vec<Value> = out
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|v| v["event"] == "pdu" && v["direction"] == "received")
+        .filter(|v| v["event"] == "pdu" && v["direction"] == "smsc_to_esme")
         .collect();
-    let names: Vec<_> = resp.iter().map(|r| r["command_name"].clone()).collect();
+    let names: Vec<_> = resp
+        .iter()
+        .map(|r| r["pdu"]["command_name"].clone())
+        .collect();
     assert!(
         names.starts_with(&["bind_transmitter_resp".into(), "submit_sm_resp".into()]),
         "{out}"
@@ -607,7 +614,7 @@ fn latency_shows_in_the_round_trip_time() {
         assert!(
             (290.0..3000.0).contains(&rtt),
             "{}: {rtt} ms",
-            r["command_name"]
+            r["pdu"]["command_name"]
         );
     }
     // A latency beyond the response timeout is a timeout, within the timeout.
@@ -649,7 +656,7 @@ fn drop_after_is_a_network_error_with_a_one_line_cause() {
         ["✗ the peer closed the connection while we waited for submit_sm_resp (sequence 4)"],
         "{out}"
     );
-    s.wait_json("drop event", |e| e["event"] == "drop");
+    s.wait_json("drop event", |e| e["kind"] == "drop");
     assert_eq!(answered(&mut s, "submit_sm_resp"), ["ESME_ROK", "ESME_ROK"]);
 }
 
@@ -677,7 +684,7 @@ fn no_response_after_times_out_within_the_response_timeout() {
         "{out}"
     );
     assert!(took < Duration::from_secs(5), "{took:?}");
-    s.wait_json("silent event", |e| e["event"] == "silent");
+    s.wait_json("silent event", |e| e["kind"] == "silent");
 }
 
 // ------------------------------------------------------------------ receipts
@@ -723,7 +730,7 @@ fn held_receiver_gets_the_receipt_and_answers_enquire_link() {
     let mut s = acme(&["--dlr-delay", "100", "--enquire-link", "1"]);
     let port = s.port;
     let holder = std::thread::spawn(move || bind(port, &["--bind-mode", "rx", "--hold", "3"]));
-    s.wait_json("receiver bound", |e| e["event"] == "bind");
+    s.wait_json("receiver bound", |e| e["kind"] == "bind");
     // A transmitter of the same system_id asks for a receipt: it goes to the receiver.
     let (code, out) = send(
         s.port,
@@ -740,7 +747,11 @@ fn held_receiver_gets_the_receipt_and_answers_enquire_link() {
     let ev = s.json_events();
     let inbound = |cmd: &str| {
         ev.iter()
-            .filter(|e| e["event"] == "pdu" && e["dir"] == "in" && e["command"] == cmd)
+            .filter(|e| {
+                e["event"] == "pdu"
+                    && e["direction"] == "esme_to_smsc"
+                    && e["pdu"]["command_name"] == cmd
+            })
             .count()
     };
     assert_eq!(inbound("deliver_sm_resp"), 1, "{ev:?}");
@@ -772,7 +783,7 @@ fn server_stop_unbinds_a_held_session() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|p| p["dir"] == "in" && p["command"] == "unbind_resp");
+        .any(|p| p["direction"] == "esme_to_smsc" && p["command"] == "unbind_resp");
     assert!(unbind_resp_in, "{sum}");
 }
 
@@ -799,7 +810,7 @@ fn long_gsm_message_is_reassembled_exactly() {
         let mut s = acme(&["--no-dlr"]);
         let (code, out) = send(s.port, &["--text", &text, "--split", split, "-q"]);
         assert_eq!(code, 0, "{split}: {out}");
-        let m = s.wait_json("message event", |e| e["event"] == "message");
+        let m = s.wait_json("message event", |e| e["kind"] == "message");
         assert_eq!(m["text"].as_str(), Some(text.as_str()), "{split}: {m}");
         // send cuts SAR parts at 153 septets too (160 would fit without a UDH).
         let parts = if split == "payload" { 1 } else { 4 };
@@ -824,7 +835,7 @@ fn long_ucs2_message_with_emoji_is_reassembled_exactly() {
     let v = summary(&out);
     let parts = v["parts_per_round"].as_u64().unwrap();
     assert!(parts >= 10, "{out}");
-    let m = s.wait_json("message event", |e| e["event"] == "message");
+    let m = s.wait_json("message event", |e| e["kind"] == "message");
     assert_eq!(m["text"].as_str(), Some(text.as_str()), "{m}");
     assert_eq!(m["parts"].as_u64(), Some(parts), "{m}");
     assert_eq!(
@@ -896,7 +907,7 @@ fn tls_with_a_certificate_made_by_the_test() {
         ],
     );
     assert_eq!(code, 0, "{out}");
-    let m = s.wait_json("message event", |e| e["event"] == "message");
+    let m = s.wait_json("message event", |e| e["kind"] == "message");
     assert_eq!(m["text"].as_str(), Some(text.as_str()));
     // Not trusted without --ca: a TLS failure with its own exit code.
     let (code, out) = bind(s.port, &["--host", "localhost", "--tls", "-q"]);

@@ -40,8 +40,10 @@ fn decode_ours(hex: &str) -> Result<Value, String> {
                 String::from_utf8_lossy(&out.stderr).trim()
             )
         })?;
-    let mut v: Value =
+    let event: Value =
         serde_json::from_str(line).map_err(|e| format!("bad JSON from smppdiag ({e}): {line}"))?;
+    // The decode object sits under "pdu" in the schema-1 envelope (docs/json.md).
+    let mut v = event["pdu"].clone();
     // Fields nested in list entries (submit_multi destinations, unsuccess_sme) and UDH elements
     // are compared like top-level fields: flatten them.
     if let Some(fields) = v["fields"].as_array().cloned() {

@@ -144,7 +144,7 @@ fn smpplib_long_message_is_reassembled() {
     let v = smpplib(s.port, &["--submit", "1", "--long", "--text", &text]);
     let parts = statuses(&v, "submit_resp");
     assert_eq!(parts, [0, 0, 0], "{v:?}");
-    let m = s.wait_json("message event", |e| e["event"] == "message");
+    let m = s.wait_json("message event", |e| e["kind"] == "message");
     assert_eq!(m["parts"], 3);
     assert_eq!(m["text"], text.as_str());
 }
@@ -286,7 +286,7 @@ fn node_receipt_goes_to_a_receiver_of_the_same_system_id() {
     .spawn()
     .expect("node receiver");
     s.wait_json("receiver bound", |e| {
-        e["event"] == "bind" && e["mode"] == "receiver"
+        e["kind"] == "bind" && e["mode"] == "receiver"
     });
     let v = node(
         s.port,
@@ -327,7 +327,7 @@ fn node_long_messages_payload_and_sar() {
         &["--submit", "1", "--long-payload", "--text", &text],
     );
     assert_eq!(statuses(&v, "submit_resp"), [0]);
-    let m = s.wait_json("payload message", |e| e["event"] == "message");
+    let m = s.wait_json("payload message", |e| e["kind"] == "message");
     assert_eq!(m["text"], text.as_str());
     let text = "Split in three parts with SAR TLVs by the node client. ".repeat(4);
     let v = node(
@@ -335,7 +335,7 @@ fn node_long_messages_payload_and_sar() {
         &["--submit", "1", "--long-sar", "3", "--text", &text],
     );
     assert_eq!(statuses(&v, "submit_resp"), [0, 0, 0]);
-    let m = s.wait_json("SAR message", |e| e["event"] == "message");
+    let m = s.wait_json("SAR message", |e| e["kind"] == "message");
     assert_eq!(m["parts"], 3);
     assert_eq!(m["text"], text.as_str());
 }
@@ -376,7 +376,7 @@ fn node_too_many_binds_and_server_unbind_on_stop() {
     .stderr(Stdio::piped())
     .spawn()
     .expect("first node client");
-    s.wait_json("first bind", |e| e["event"] == "bind");
+    s.wait_json("first bind", |e| e["kind"] == "bind");
     let v = node(s.port, &["--system-id", "one", "--password", "pw"]);
     assert_eq!(bind_status(&v), 0x05, "{v:?}");
     // --max-seconds: the server unbinds the first client and exits with a summary.
@@ -393,7 +393,7 @@ fn node_too_many_binds_and_server_unbind_on_stop() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|p| p["dir"] == "in" && p["command"] == "unbind_resp");
+        .any(|p| p["direction"] == "esme_to_smsc" && p["command"] == "unbind_resp");
     assert!(unbind_resp, "{summary}");
 }
 

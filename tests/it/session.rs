@@ -471,12 +471,14 @@ fn json_lines_have_direction_time_and_summary() {
         .collect();
     let pdus: Vec<_> = lines.iter().filter(|v| v["event"] == "pdu").collect();
     assert_eq!(pdus.len(), 6, "{out}"); // bind, submit, unbind and their responses
-    assert_eq!(pdus[0]["direction"], "sent");
-    assert_eq!(pdus[0]["command_name"], "bind_transmitter");
-    assert_eq!(pdus[1]["direction"], "received");
+    assert_eq!(pdus[0]["schema"], 1);
+    assert_eq!(pdus[0]["direction"], "esme_to_smsc");
+    assert_eq!(pdus[0]["pdu"]["command_name"], "bind_transmitter");
+    assert_eq!(pdus[1]["direction"], "smsc_to_esme");
     assert!(pdus[1]["rtt_ms"].as_f64().is_some());
-    assert!(pdus[2]["time_s"].as_f64().is_some());
-    assert_eq!(pdus[2]["command_name"], "submit_sm");
+    assert!(pdus[2]["elapsed_s"].as_f64().is_some());
+    assert!(pdus[2]["time_epoch"].as_f64().is_some());
+    assert_eq!(pdus[2]["pdu"]["command_name"], "submit_sm");
     let last = lines.last().unwrap();
     assert_eq!(last["event"], "summary");
     assert_eq!(last["accepted"], 1);

@@ -1,0 +1,626 @@
+//! Where wire events go: one [`Sink`] interface, three implementations — [`DumpSink`] (the
+//! annotated dump for people), [`JsonSink`] (JSON Lines, one whole line flushed per event) and
+//! [`PcapSink`] (a pcap file, plaintext SMPP with synthetic TCP/IP framing) — and [`Tee`] to
+//! feed several at once. Every subcommand that streams PDUs writes through these.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, UNIX_EPOCH};
+
+use crate::capture::writer::MultiRecorder;
+use crate::codec::{self, Decoded, Header};
+use crate::render::dump::{dump, DumpOptions};
+use crate::render::explain::explanation_block;
+use crate::render::json::JsonOptions;
+use crate::render::{Role, Style};
+use crate::spec::{commands, status};
+
+use super::{Direction, Event, PduEvent, Tone};
+
+/// Receives every PDU event and every other event.
+pub trait Sink {
+    /// One PDU.
+    fn pdu(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()>;
+    /// Anything else.
+    fn event(&mut self, ev: &Event<'_>) -> std::io::Result<()>;
+    /// Push out what is buffered (a streaming reader calls it after each chunk of input).
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The explanation block of a non-zero command_status, as every subcommand prints it.
+pub fn status_block(code: u32, style: &Style) -> String {
+    explanation_block(&status::explain(code), style)
+}
+
+/// JSON Lines: each event written whole and flushed.
+#[derive(Debug)]
+pub struct JsonSink<W> {
+    w: W,
+    opts: JsonOptions,
+    flush_each: bool,
+}
+
+impl<W: Write> JsonSink<W> {
+    /// JSON Lines into `w`, flushed after every line (`send --json | jq` streams).
+    pub fn new(w: W, opts: JsonOptions) -> Self {
+        JsonSink {
+            w,
+            opts,
+            flush_each: true,
+        }
+    }
+
+    /// Leave flushing to the writer (reading a file as fast as possible: `decode --pcap`).
+    pub fn buffered(mut self) -> Self {
+        self.flush_each = false;
+        self
+    }
+
+    /// The writer.
+    pub fn writer(&mut self) -> &mut W {
+        &mut self.w
+    }
+
+    /// The writer back.
+    pub fn into_inner(self) -> W {
+        self.w
+    }
+}
+
+impl<W: Write> Sink for JsonSink<W> {
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+
+    fn pdu(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()> {
+        super::json::write_pdu_event(&mut self.w, ev, &self.opts)?;
+        self.flush_if_each()
+    }
+
+    fn event(&mut self, ev: &Event<'_>) -> std::io::Result<()> {
+        super::json::write_event(&mut self.w, ev, &self.opts)?;
+        self.flush_if_each()
+    }
+}
+
+impl<W: Write> JsonSink<W> {
+    fn flush_if_each(&mut self) -> std::io::Result<()> {
+        if self.flush_each {
+            self.w.flush()?;
+        }
+        Ok(())
+    }
+}
+
+/// How the human dump frames each PDU: the subcommands differ in the heading they put above
+/// the dump and in when they explain a status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// `decode` of a paste: the dump, then the status explanation.
+    Paste,
+    /// `decode --pcap`: a frame line (number, time, endpoints, direction, stream), the dump,
+    /// the status explanation.
+    Capture,
+    /// `bind` / `send` / `unbind`: `→ +0.012s  title  rtt`, explanations once per status.
+    Session,
+    /// `serve`: one line per PDU (`#3 <- submit_sm seq 7`).
+    ServerLines,
+    /// `serve --verbose`: `#3 <- note` then the dump, explanations of errors.
+    ServerDump,
+    /// `proxy`: `#3 12:00:00.123456 ESME→SMSC  title  rtt` then the dump, explanations once
+    /// per status; injected PDUs marked.
+    Proxy,
+}
+
+/// The annotated dump for people.
+pub struct DumpSink<W> {
+    w: W,
+    style: Style,
+    opts: DumpOptions,
+    layout: Layout,
+    /// Rendered explanation blocks by status; `explained` marks those already shown once.
+    blocks: HashMap<u32, String>,
+    shown: u64,
+}
+
+impl<W> std::fmt::Debug for DumpSink<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DumpSink")
+            .field("layout", &self.layout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<W: Write> DumpSink<W> {
+    /// A dump sink writing into `w`.
+    pub fn new(w: W, style: Style, opts: DumpOptions, layout: Layout) -> Self {
+        DumpSink {
+            w,
+            style,
+            opts,
+            layout,
+            blocks: HashMap::new(),
+            shown: 0,
+        }
+    }
+
+    /// The writer back.
+    pub fn into_inner(self) -> W {
+        self.w
+    }
+
+    /// The writer, for command-specific lines.
+    pub fn writer(&mut self) -> &mut W {
+        &mut self.w
+    }
+
+    /// The style.
+    pub fn style(&self) -> Style {
+        self.style
+    }
+
+    /// Number of PDUs and notes shown so far.
+    pub fn shown(&self) -> u64 {
+        self.shown
+    }
+
+    /// Write the explanation block of `code` unless it was shown before.
+    pub fn explain_once(&mut self, code: u32) -> std::io::Result<()> {
+        if let Some(block) = self.block(code).map(str::to_string) {
+            self.w.write_all(block.as_bytes())?;
+            if !block.ends_with('\n') {
+                writeln!(self.w)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The block for `code`, rendered once; `None` when it was already shown and the layout
+    /// explains each status once.
+    fn block(&mut self, code: u32) -> Option<&str> {
+        let once = matches!(self.layout, Layout::Session | Layout::Proxy);
+        let style = self.style;
+        let fresh = !self.blocks.contains_key(&code);
+        let b = self
+            .blocks
+            .entry(code)
+            .or_insert_with(|| status_block(code, &style));
+        (fresh || !once).then_some(b.as_str())
+    }
+
+    fn decoded<'d>(ev: &'d PduEvent<'_>, owned: &'d mut Option<Decoded>) -> &'d Decoded {
+        match ev.decoded {
+            Some(d) => d,
+            None => owned.insert(codec::decode(ev.bytes)),
+        }
+    }
+
+    fn frame_line(&self, ev: &PduEvent<'_>, frame: u64) -> String {
+        let (src, dst) = match ev.direction {
+            Some(Direction::SmscToEsme) => (ev.smsc, ev.esme),
+            _ => (ev.esme, ev.smsc),
+        };
+        let addr = |a: Option<std::net::SocketAddr>| a.map_or("?".to_string(), |a| a.to_string());
+        format!(
+            "frame {frame}  {}  {} → {}  {}  stream {}",
+            super::json::utc(ev.time.unwrap_or_default()),
+            addr(src),
+            addr(dst),
+            ev.direction.map_or("", Direction::label),
+            ev.session.unwrap_or(0)
+        )
+    }
+
+    fn paste_or_capture(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()> {
+        let mut owned = None;
+        let d = Self::decoded(ev, &mut owned);
+        if self.shown > 0 {
+            writeln!(self.w)?;
+        }
+        if let (Layout::Capture, Some(frame)) = (self.layout, ev.frame) {
+            let line = self.frame_line(ev, frame);
+            writeln!(self.w, "{}", self.style.paint(Role::Note, &line))?;
+        }
+        if let (Layout::Paste, Some(src)) = (self.layout, ev.source) {
+            writeln!(self.w, "{}", self.style.paint(Role::Note, &src.heading()))?;
+        }
+        self.w
+            .write_all(dump(d, &self.style, &self.opts).as_bytes())?;
+        if let Some(h) = d.header {
+            if h.command_status != 0 {
+                writeln!(self.w)?;
+                let block = self.block(h.command_status).unwrap_or_default().to_string();
+                self.w.write_all(block.as_bytes())?;
+            }
+        }
+        self.shown += 1;
+        Ok(())
+    }
+
+    fn session_pdu(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()> {
+        let mut owned = None;
+        let d = Self::decoded(ev, &mut owned);
+        let text = dump(d, &self.style, &self.opts);
+        let mut lines = text.lines();
+        let title = lines.next().unwrap_or_default();
+        let rtt = ev.rtt.map_or(String::new(), |r| {
+            self.style
+                .paint(Role::Dim, &format!("  rtt {}", crate::session::fmt_dur(r)))
+        });
+        let marker = match ev.direction {
+            Some(Direction::SmscToEsme) => "←",
+            _ => "→",
+        };
+        let at = ev.elapsed.unwrap_or_default();
+        let head = format!(
+            "{} {}  {title}{rtt}",
+            self.style.paint(Role::Heading, marker),
+            self.style
+                .paint(Role::Dim, &format!("+{:.3}s", at.as_secs_f64())),
+        );
+        writeln!(self.w, "\n{head}")?;
+        for l in lines {
+            writeln!(self.w, "{l}")?;
+        }
+        if let Some(h) = d.header {
+            if h.command_status != 0 && commands::is_response(h.command_id) {
+                writeln!(self.w)?;
+                self.explain_once(h.command_status)?;
+            }
+        }
+        self.w.flush()
+    }
+
+    fn proxy_pdu(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()> {
+        let mut owned = None;
+        let d = Self::decoded(ev, &mut owned);
+        let text = dump(d, &self.style, &self.opts);
+        let mut lines = text.lines();
+        let title = lines.next().unwrap_or_default();
+        let st = self.style;
+        let time = super::json::utc(ev.time.unwrap_or_default());
+        let mut head = format!(
+            "{} {} {}  {title}",
+            st.paint(Role::Dim, &format!("#{}", ev.session.unwrap_or(0))),
+            st.paint(Role::Dim, time.get(11..).unwrap_or(&time)),
+            st.paint(Role::Heading, ev.direction.map_or("", Direction::label)),
+        );
+        if let Some(r) = ev.rtt {
+            let rtt = format!("  rtt {}", crate::session::fmt_dur(r));
+            head.push_str(&st.paint(Role::Dim, &rtt));
+        }
+        if ev.injected {
+            head.push_str(&format!(
+                "  {}",
+                st.paint(Role::Warn, "[injected by smppdiag]")
+            ));
+        }
+        if let Some(n) = ev.note {
+            head.push_str(&format!("  {}", st.paint(Role::Note, n)));
+        }
+        writeln!(self.w, "\n{head}")?;
+        for l in lines {
+            writeln!(self.w, "{l}")?;
+        }
+        if let Some(h) = d.header {
+            if h.command_status != 0 && commands::is_response(h.command_id) {
+                writeln!(self.w)?;
+                self.explain_once(h.command_status)?;
+            }
+        }
+        self.w.flush()
+    }
+
+    fn server_pdu(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()> {
+        let session = self
+            .style
+            .paint(Role::Dim, &format!("#{}", ev.session.unwrap_or(0)));
+        let dir = ev.direction.unwrap_or(Direction::EsmeToSmsc);
+        let arrow = match dir {
+            Direction::EsmeToSmsc => "<-",
+            Direction::SmscToEsme => "->",
+        };
+        let injected = if ev.injected { "[injected] " } else { "" };
+        let Some(h) = Header::parse(ev.bytes) else {
+            writeln!(
+                self.w,
+                "{session} {arrow} {injected}{} octets that are not a PDU",
+                ev.bytes.len()
+            )?;
+            return self.w.flush();
+        };
+        if self.layout == Layout::ServerDump {
+            let mut owned = None;
+            let d = Self::decoded(ev, &mut owned);
+            let mut s = format!(
+                "{session} {arrow} {injected}{}\n{}",
+                ev.note.unwrap_or(""),
+                dump(d, &self.style, &self.opts)
+            );
+            if dir == Direction::SmscToEsme && h.command_status != 0 {
+                s.push_str(self.block(h.command_status).unwrap_or_default());
+            }
+            writeln!(self.w, "{}", s.trim_end())?;
+            return self.w.flush();
+        }
+        let name = commands::name_of(h.command_id);
+        let mut s = format!(
+            "{session} {arrow} {injected}{} seq {}",
+            self.style.paint(Role::Heading, &name),
+            h.sequence_number
+        );
+        if commands::is_response(h.command_id) || h.command_status != 0 {
+            let role = if h.command_status == 0 {
+                Role::Good
+            } else {
+                Role::Error
+            };
+            let st = status::name_of(h.command_status);
+            let _ = write!(s, " {}", self.style.paint(role, &st));
+            if h.command_status != 0 {
+                let _ = write!(s, " (0x{:08X})", h.command_status);
+            }
+        }
+        if let Some(r) = ev.rtt {
+            let _ = write!(
+                s,
+                " {}",
+                self.style
+                    .paint(Role::Dim, &format!("rtt {}", crate::session::fmt_dur(r)))
+            );
+        }
+        if let Some(n) = ev.note {
+            let _ = write!(s, "  {}", self.style.paint(Role::Note, n));
+        }
+        writeln!(self.w, "{s}")?;
+        self.w.flush()
+    }
+
+    fn note_line(
+        &mut self,
+        session: Option<u64>,
+        elapsed: Option<Duration>,
+        text: &str,
+        tone: Tone,
+    ) -> std::io::Result<()> {
+        let role = match tone {
+            Tone::Info => Role::Note,
+            Tone::Warn => Role::Warn,
+            Tone::Bad => Role::Error,
+        };
+        match self.layout {
+            Layout::Session => {
+                let t = format!("+{:.3}s", elapsed.unwrap_or_default().as_secs_f64());
+                writeln!(
+                    self.w,
+                    "\n{} {}",
+                    self.style.paint(Role::Dim, &t),
+                    self.style.paint(role, text)
+                )?;
+            }
+            Layout::ServerLines | Layout::ServerDump | Layout::Proxy => {
+                let prefix = session.map_or(String::new(), |s| {
+                    format!("{} ", self.style.paint(Role::Dim, &format!("#{s}")))
+                });
+                writeln!(self.w, "{prefix}{text}")?;
+            }
+            Layout::Paste | Layout::Capture => {
+                // The caller composed the lines (a capture notice carries its frame line).
+                let _ = role;
+                writeln!(self.w, "{text}")?;
+                self.shown += 1;
+                return Ok(());
+            }
+        }
+        self.w.flush()
+    }
+}
+
+impl<W: Write> Sink for DumpSink<W> {
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+
+    fn pdu(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()> {
+        match self.layout {
+            Layout::Paste | Layout::Capture => self.paste_or_capture(ev),
+            Layout::Session => self.session_pdu(ev),
+            Layout::ServerLines | Layout::ServerDump => self.server_pdu(ev),
+            Layout::Proxy => self.proxy_pdu(ev),
+        }
+    }
+
+    fn event(&mut self, ev: &Event<'_>) -> std::io::Result<()> {
+        match ev {
+            Event::Listening { addr, tls } => {
+                let t = if *tls { " (TLS)" } else { "" };
+                writeln!(self.w, "listening on {addr}{t}")?;
+                self.w.flush()
+            }
+            Event::SessionStart { session, text, .. } => {
+                self.note_line(Some(*session), None, text, Tone::Info)
+            }
+            Event::SessionEnd { session, text, .. } => {
+                self.note_line(Some(*session), None, text, Tone::Info)
+            }
+            Event::Note {
+                session,
+                text,
+                elapsed,
+                tone,
+                ..
+            } => self.note_line(*session, *elapsed, text, *tone),
+            Event::Error {
+                cause, received, ..
+            } => {
+                let line = self.style.paint(Role::Error, &format!("✗ {cause}"));
+                writeln!(self.w, "{line}")?;
+                if let Some(b) = received {
+                    writeln!(self.w, "  what was received ({} octets):", b.len())?;
+                    let text = dump(&codec::decode(b), &self.style, &self.opts);
+                    for l in text.lines() {
+                        writeln!(self.w, "    {l}")?;
+                    }
+                }
+                self.w.flush()
+            }
+            Event::Summary { text, .. } => {
+                self.w.write_all(text.as_bytes())?;
+                self.w.flush()
+            }
+            Event::Explanation { status } => {
+                writeln!(self.w)?;
+                let b = status_block(*status, &self.style);
+                self.w.write_all(b.as_bytes())?;
+                self.w.flush()
+            }
+        }
+    }
+}
+
+/// Records PDUs into a pcap file, one TCP connection per session (opened by
+/// [`Event::SessionStart`], closed by [`Event::SessionEnd`]). Clones share the file.
+#[derive(Debug, Clone)]
+pub struct PcapSink {
+    rec: Arc<Mutex<Option<MultiRecorder>>>,
+}
+
+impl PcapSink {
+    /// Create the file.
+    pub fn create(path: &std::path::Path) -> Result<Self, crate::capture::CaptureError> {
+        Ok(PcapSink {
+            rec: Arc::new(Mutex::new(Some(MultiRecorder::create(path)?))),
+        })
+    }
+
+    fn with(&self, f: impl FnOnce(&mut MultiRecorder) -> Result<(), crate::capture::CaptureError>) {
+        let mut g = self.rec.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(r) = g.as_mut() {
+            if f(r).is_err() {
+                // A failing file stops recording, never the session.
+                *g = None;
+            }
+        }
+    }
+
+    /// Close every connection and flush the file.
+    pub fn finish(&self) -> Result<(), crate::capture::CaptureError> {
+        let taken = self.rec.lock().unwrap_or_else(|e| e.into_inner()).take();
+        match taken {
+            Some(r) => r.finish().map(|_| ()),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Sink for PcapSink {
+    fn pdu(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()> {
+        let time = UNIX_EPOCH + ev.time.unwrap_or_else(super::now);
+        let dir = ev.direction.unwrap_or(Direction::EsmeToSmsc);
+        self.with(|r| r.record(ev.session.unwrap_or(0), dir, ev.bytes, time));
+        Ok(())
+    }
+
+    fn event(&mut self, ev: &Event<'_>) -> std::io::Result<()> {
+        match ev {
+            Event::SessionStart {
+                session,
+                esme: Some(esme),
+                smsc: Some(smsc),
+                ..
+            } => self.with(|r| r.open(*session, *esme, *smsc, std::time::SystemTime::now())),
+            Event::SessionEnd { session, .. } => self.with(|r| r.close(*session)),
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Several sinks fed the same events, in order.
+#[derive(Default)]
+pub struct Tee {
+    sinks: Vec<Box<dyn Sink + Send>>,
+}
+
+impl std::fmt::Debug for Tee {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tee")
+            .field("sinks", &self.sinks.len())
+            .finish()
+    }
+}
+
+impl Tee {
+    /// No sinks yet.
+    pub fn new() -> Self {
+        Tee::default()
+    }
+
+    /// Add a sink.
+    pub fn push(&mut self, s: Box<dyn Sink + Send>) {
+        self.sinks.push(s);
+    }
+
+    /// True when nothing listens (callers skip building events).
+    pub fn is_empty(&self) -> bool {
+        self.sinks.is_empty()
+    }
+}
+
+impl Sink for Tee {
+    fn pdu(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()> {
+        for s in &mut self.sinks {
+            s.pdu(ev)?;
+        }
+        Ok(())
+    }
+
+    fn event(&mut self, ev: &Event<'_>) -> std::io::Result<()> {
+        for s in &mut self.sinks {
+            s.event(ev)?;
+        }
+        Ok(())
+    }
+}
+
+/// A writer that hands each flushed chunk, without its last newline, to a channel (`serve`
+/// formats lines in its session tasks and prints them on one thread).
+#[derive(Debug, Clone)]
+pub struct ChannelLines {
+    buf: Vec<u8>,
+    tx: std::sync::mpsc::Sender<String>,
+}
+
+impl ChannelLines {
+    /// Lines to `tx`.
+    pub fn new(tx: std::sync::mpsc::Sender<String>) -> Self {
+        ChannelLines {
+            buf: Vec::new(),
+            tx,
+        }
+    }
+}
+
+impl Write for ChannelLines {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(b);
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        if self.buf.last() == Some(&b'\n') {
+            self.buf.pop();
+        }
+        let s = String::from_utf8_lossy(&self.buf).into_owned();
+        self.buf.clear();
+        let _ = self.tx.send(s);
+        Ok(())
+    }
+}
