@@ -47,8 +47,8 @@ pub fn load(values: &[String]) -> anyhow::Result<Vec<Vec<u8>>> {
                 ),
                 None => (v.clone(), "--pdu"),
             };
-            let records = crate::input::parse(&text).with_context(|| format!("{what}: not hex"))?;
-            Ok(records.into_iter().flat_map(|r| r.bytes).collect())
+            crate::input::bytes_of(&text)
+                .ok_or_else(|| anyhow::anyhow!("{what}: no hex bytes found in {text:?}"))
         })
         .collect()
 }
