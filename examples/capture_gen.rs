@@ -114,7 +114,7 @@ fn segmented(out: &str, hex: &str, segment: usize) -> Result<(), Box<dyn std::er
     let mut rec = PcapRecorder::new(w, client, server, t)?;
     for chunk in stream.chunks(segment.max(1)) {
         t += Duration::from_micros(100);
-        rec.record(Direction::ClientToServer, chunk, t)?;
+        rec.record(Direction::EsmeToSmsc, chunk, t)?;
     }
     rec.finish()?;
     Ok(())
