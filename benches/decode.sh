@@ -1,17 +1,30 @@
 #!/usr/bin/env bash
-# Decode benchmarks (issue 2): smppdiag against tshark, Wireshark's SMPP dissector.
-#  1. whole-process time of decoding one PDU (hyperfine, many runs);
-#  2. annotated decoding of N PDUs (default 100,000): `smppdiag decode --file` (one PDU per line)
-#     against `tshark -V` reading the same PDUs as a capture (one TCP frame per PDU, port 2775).
-# Usage: benches/decode.sh [N]     Needs: tshark, text2pcap (Debian: tshark), hyperfine (apt).
+# Decode benchmarks (issues 2 and 12): smppdiag against tshark (Wireshark's SMPP dissector) on the
+# same N PDUs (default 100,000; benches/gen_pdus.py: submit_sm, deliver_sm receipts with TLVs,
+# responses, enquire_link, a throttled response), side by side in one run:
+#  1. one PDU, whole process (hyperfine, many runs);
+#  2. layout "frames": one TCP frame per PDU (text2pcap), `decode --pcap` (text and --json)
+#     against `tshark -O smpp` (SMPP layer in detail, the other layers one line each);
+#  3. layout "stream": the PDUs back to back in one TCP stream cut into 1,400-octet segments
+#     (examples/capture_gen.rs --stream), `decode --pcap` (text and --json) against `tshark -V`;
+#  4. the same PDUs pasted one per line, `decode --file` (text and --json), against `tshark -V` on
+#     the stream.
+# Every timed command writes to a file; each is run R times (default 3) in turn and its fastest
+# run counts. The load average is printed before and after: on a shared machine compare the
+# ratios, which are measured side by side, not the absolute times.
+# Usage: benches/decode.sh [N] [R]   Needs: tshark, text2pcap (Debian: tshark), hyperfine,
+# /usr/bin/time (Debian: time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}
+R=${2:-3}
 command -v hyperfine >/dev/null || apt-get install -y hyperfine >/dev/null
-cargo build --release --quiet
+command -v /usr/bin/time >/dev/null || apt-get install -y time >/dev/null
+cargo build --release --quiet --bin smppdiag --example capture_gen
 BIN=target/release/smppdiag
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 python3 benches/gen_pdus.py 1 "$T/one.hex" "$T/one.txt"
 text2pcap -q -T 40000,2775 "$T/one.txt" "$T/one.pcap"
@@ -23,18 +36,54 @@ hyperfine -N --warmup 5 --runs 50 --export-json "$T/one.json" \
 python3 - "$T/one.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
-print("one PDU: smppdiag %.2f ms, tshark %.2f ms, ratio %.1fx" % (r[0]["mean"]*1e3, r[1]["mean"]*1e3, r[1]["mean"]/r[0]["mean"]))
+print("one PDU: smppdiag %.2f ms, tshark -V %.2f ms, ratio %.1fx"
+      % (r[0]["mean"]*1e3, r[1]["mean"]*1e3, r[1]["mean"]/r[0]["mean"]))
 PY
 
-echo "== $N PDUs, annotated =="
 python3 benches/gen_pdus.py "$N" "$T/many.hex" "$T/many.txt"
-text2pcap -q -T 40000,2775 "$T/many.txt" "$T/many.pcap"
-s0=$(date +%s.%N); $BIN decode --color never --file "$T/many.hex" > "$T/out.txt" || true; s1=$(date +%s.%N)
-/usr/bin/env time -f "%M" -o "$T/rss" $BIN decode --color never --json --file "$T/many.hex" > /dev/null || true
-t0=$(date +%s.%N); tshark -r "$T/many.pcap" -d tcp.port==2775,smpp -V > "$T/tshark.txt"; t1=$(date +%s.%N)
-python3 - "$s0" "$s1" "$t0" "$t1" "$N" "$(cat "$T/rss")" <<'PY'
-import sys
-s0, s1, t0, t1, n, rss = map(float, sys.argv[1:7])
-print("%d PDUs: smppdiag %.2f s (%.0f PDU/s), tshark -V %.2f s, ratio %.1fx; smppdiag --json peak RSS %.0f MB"
-      % (n, s1 - s0, n / (s1 - s0), t1 - t0, (t1 - t0) / (s1 - s0), rss / 1024))
-PY
+text2pcap -q -T 40000,2775 "$T/many.txt" "$T/frames.pcap"
+target/release/examples/capture_gen "$T/stream.pcap" --stream "$T/many.hex" 1400
+echo "== $N PDUs: frames.pcap $(stat -c %s "$T/frames.pcap") octets, stream.pcap $(stat -c %s "$T/stream.pcap") octets =="
+
+# label, command...: the fastest of R runs (seconds) and its peak RSS (KiB) into $T/label.
+declare -a LABELS=()
+declare -A CMDS=()
+bench() { local label=$1; shift; LABELS+=("$label"); CMDS[$label]="$*"; }
+bench frames-text     "$BIN" decode --color never --pcap "$T/frames.pcap"
+bench frames-json     "$BIN" decode --json --pcap "$T/frames.pcap"
+bench frames-tshark-O tshark -r "$T/frames.pcap" -d tcp.port==2775,smpp -O smpp
+bench stream-text     "$BIN" decode --color never --pcap "$T/stream.pcap"
+bench stream-json     "$BIN" decode --json --pcap "$T/stream.pcap"
+bench stream-tshark-V tshark -r "$T/stream.pcap" -d tcp.port==2775,smpp -V
+bench file-text       "$BIN" decode --color never --file "$T/many.hex"
+bench file-json       "$BIN" decode --json --file "$T/many.hex"
+for ((r = 0; r < R; r++)); do
+  for label in "${LABELS[@]}"; do
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "%e %M" -o "$T/time" ${CMDS[$label]} >"$T/out" 2>/dev/null || true
+    read -r secs kb <"$T/time"
+    if [[ ! -f "$T/$label" ]] || python3 -c "import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))" "$secs" "$(cut -d' ' -f1 "$T/$label")"; then
+      echo "$secs $kb" >"$T/$label"
+    fi
+  done
+done
+for label in "${LABELS[@]}"; do
+  read -r secs kb <"$T/$label"
+  printf '%-16s %7.2f s  %8.0f PDU/s  %7d KiB peak RSS\n' "$label" "$secs" \
+    "$(python3 -c "print($N / max($secs, 1e-3))")" "$kb"
+done
+ratio() { # label, comparator, smppdiag run
+  python3 -c "import sys; a=float(open(sys.argv[1]).read().split()[0]); b=float(open(sys.argv[2]).read().split()[0]); print('%-44s %6.1fx' % (sys.argv[3], a/max(b,1e-3)))" \
+    "$T/$2" "$T/$3" "$1"
+}
+echo "== ratios (comparator time / smppdiag time; targets: tshark ratios >= 5x, json/text >= 1x) =="
+ratio "frames: tshark -O smpp / decode --pcap"        frames-tshark-O frames-text
+ratio "frames: tshark -O smpp / decode --pcap --json" frames-tshark-O frames-json
+ratio "stream: tshark -V / decode --pcap"             stream-tshark-V stream-text
+ratio "stream: tshark -V / decode --pcap --json"      stream-tshark-V stream-json
+ratio "stream: tshark -V / decode --file"             stream-tshark-V file-text
+ratio "stream: tshark -V / decode --file --json"      stream-tshark-V file-json
+ratio "frames: text / --json"                         frames-text frames-json
+ratio "stream: text / --json"                         stream-text stream-json
+ratio "file: text / --json"                           file-text file-json
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,9 +1,14 @@
 //! Write a synthetic SMPP session capture with `PcapRecorder` (for benches/capture.sh).
 //!
 //! Usage: `cargo run --release --example capture_gen -- OUT.pcap PDUS`
+//!        `cargo run --release --example capture_gen -- OUT.pcap --stream PDUS.hex [SEGMENT]`
 //!
 //! One session: bind_transceiver / _resp, then submit_sm / submit_sm_resp pairs (every 50th
 //! answered ESME_RTHROTTLED), then unbind / _resp; PDUS counts every PDU.
+//!
+//! With `--stream`: the PDUs of a hex file (one per line, as benches/gen_pdus.py writes them)
+//! sent back to back by the client on one connection, cut into SEGMENT-octet TCP segments
+//! (default 1,400), so PDUs straddle segments as in a windowed session.
 
 use std::net::SocketAddr;
 use std::time::{Duration, UNIX_EPOCH};
@@ -16,7 +21,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = args
         .next()
         .ok_or("usage: capture_gen OUT.pcap PDUS [STREAMS]")?;
-    let total: u64 = args.next().ok_or("PDUS missing")?.parse()?;
+    let count = args.next().ok_or("PDUS missing")?;
+    if count == "--stream" {
+        let hex = args.next().ok_or("PDUS.hex missing")?;
+        let segment: usize = args.next().map_or(Ok(1400), |s| s.parse())?;
+        return segmented(&out, &hex, segment);
+    }
+    let total: u64 = count.parse()?;
     let streams: u64 = 1;
     let pairs = (total.max(4) - 4) / 2;
     let file = std::fs::File::create(&out)?;
@@ -83,5 +94,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?;
         rec.finish()?;
     }
+    Ok(())
+}
+
+/// One client-to-server stream of the PDUs in `hex` (one per line), in `segment`-octet segments.
+fn segmented(out: &str, hex: &str, segment: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let mut stream = Vec::new();
+    for line in std::fs::read_to_string(hex)?.lines() {
+        let line = line.trim();
+        if !line.is_empty() {
+            stream.extend(hex::decode(line)?);
+        }
+    }
+    let file = std::fs::File::create(out)?;
+    let w = std::io::BufWriter::with_capacity(1 << 20, file);
+    let mut t = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let client: SocketAddr = "10.0.0.1:40000".parse()?;
+    let server: SocketAddr = "10.0.0.2:2775".parse()?;
+    let mut rec = PcapRecorder::new(w, client, server, t)?;
+    for chunk in stream.chunks(segment.max(1)) {
+        t += Duration::from_micros(100);
+        rec.record(Direction::EsmeToSmsc, chunk, t)?;
+    }
+    rec.finish()?;
     Ok(())
 }

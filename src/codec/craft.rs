@@ -493,7 +493,7 @@ fn span_value_json(v: &Option<Val>) -> J {
     match v {
         None => J::Null,
         Some(Val::Int(i)) | Some(Val::Hex(i)) => J::from(*i),
-        Some(Val::Str(s)) | Some(Val::Name(s)) => J::from(s.as_str()),
+        Some(Val::Str(s)) | Some(Val::Name(s)) => J::from(&**s),
     }
 }
 

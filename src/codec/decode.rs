@@ -350,7 +350,7 @@ fn decode_header(d: &mut Dec) {
     d.span(
         Span::new("command_length", field::COMMAND_LENGTH, 0, SpanKind::Header)
             .val(Val::Int(len as u64))
-            .meaning(Some(m)),
+            .meaning(Some(m.into())),
     );
     if len < HEADER_LEN {
         d.diag(
@@ -386,11 +386,14 @@ fn decode_header(d: &mut Dec) {
 
     // command_id
     let def = commands::lookup(h.command_id);
-    let name = commands::name_of(h.command_id);
+    let name: std::borrow::Cow<'static, str> = match def {
+        Some(def) => def.name.into(),
+        None => commands::name_of(h.command_id).into(),
+    };
     d.span(
         Span::new("command_id", field::COMMAND_ID, 0, SpanKind::Header)
             .val(Val::Name(name.clone()))
-            .meaning(def.is_none().then(|| "not a defined command".to_string())),
+            .meaning(def.is_none().then(|| "not a defined command".into())),
     );
     if def.is_none() {
         let hint = if commands::lookup(h.command_id ^ 0x8000_0000).is_some() {
@@ -411,17 +414,16 @@ fn decode_header(d: &mut Dec) {
     }
 
     // command_status
-    let ex = status::explain(h.command_status);
     d.span(
         Span::new("command_status", field::COMMAND_STATUS, 0, SpanKind::Header)
-            .val(Val::Name(ex.name.to_string()))
+            .val(Val::Name(status::name_of(h.command_status)))
             .meaning(if h.command_status == 0 {
                 None
             } else {
-                Some(
-                    status::lookup(h.command_status)
-                        .map_or_else(|| ex.meaning.to_string(), |r| r.short.to_string()),
-                )
+                Some(status::lookup(h.command_status).map_or_else(
+                    || status::explain(h.command_status).meaning,
+                    |r| r.short.into(),
+                ))
             }),
     );
     if !commands::is_response(h.command_id) && h.command_status != 0 && h.command_id != 0x8000_0000
@@ -611,7 +613,7 @@ fn decode_field(d: &mut Dec, def: &CommandDef, name: &'static str, kind: FieldKi
                 d.span(
                     Span::new(name, at..at + 2, 0, SpanKind::Field)
                         .val(Val::Int(v as u64))
-                        .meaning(Some(format!("{v} octets (written on 2 octets)"))),
+                        .meaning(Some(format!("{v} octets (written on 2 octets)").into())),
                 );
                 d.repaired(
                     at,
@@ -630,7 +632,7 @@ fn decode_field(d: &mut Dec, def: &CommandDef, name: &'static str, kind: FieldKi
             d.span(
                 Span::new(name, at..at + 1, 0, SpanKind::Field)
                     .val(Val::Int(v as u64))
-                    .meaning(Some(format!("{v} octets follow"))),
+                    .meaning(Some(format!("{v} octets follow").into())),
             );
             if v == 255 {
                 d.diag(
@@ -750,7 +752,7 @@ pub(crate) fn cstr(
         d.pos += 4;
         d.span(
             Span::new(name, at..at + 4, depth, SpanKind::Field)
-                .val(Val::Str(String::new()))
+                .val(Val::Str("".into()))
                 .meaning(Some("NULL (written as 4 octets)".into())),
         );
         d.repaired(
@@ -775,7 +777,7 @@ pub(crate) fn cstr(
     let text = String::from_utf8_lossy(&content);
     if d.opts.spans {
         let mut span =
-            Span::new(name, at..at + consumed, depth, kind).val(Val::Str(text.to_string()));
+            Span::new(name, at..at + consumed, depth, kind).val(Val::Str(text.to_string().into()));
         span.secret = what == StrKind::Secret;
         if content.is_empty() {
             span = span.meaning(Some(if what == StrKind::Time {
@@ -784,7 +786,7 @@ pub(crate) fn cstr(
                 "empty".into()
             }));
         } else if what == StrKind::Time {
-            span = span.meaning(Some(super::message::describe_time(&text)));
+            span = span.meaning(Some(super::message::describe_time(&text).into()));
         }
         d.span(span);
     }

@@ -18,7 +18,8 @@ pub(crate) fn message_spans(d: &mut Dec, name: &'static str, r: Range<usize>, de
     let dc = d.pdu.int("data_coding").unwrap_or(0) as u8;
     let esm = d.pdu.int("esm_class").unwrap_or(0) as u8;
     let cs = data_coding(dc).charset;
-    let data = d.buf[r.clone()].to_vec();
+    let buf = d.buf;
+    let data = &buf[r.clone()];
     let kind = if depth == 0 {
         SpanKind::Field
     } else {
@@ -27,7 +28,7 @@ pub(crate) fn message_spans(d: &mut Dec, name: &'static str, r: Range<usize>, de
     let mut text_start = 0usize;
     let mut udh_parsed = None;
     if esm & 0x40 != 0 {
-        match udh::parse(&data) {
+        match udh::parse(data) {
             Ok(u) => {
                 text_start = u.len.min(data.len());
                 udh_parsed = Some(u);
@@ -75,15 +76,15 @@ pub(crate) fn message_spans(d: &mut Dec, name: &'static str, r: Range<usize>, de
             ));
         }
     }
-    let mut parent = Span::new(name, r.clone(), depth, kind).meaning(Some(summary));
-    parent.value = shown.clone().map(Val::Str);
+    let mut parent = Span::new(name, r.clone(), depth, kind).meaning(Some(summary.into()));
+    parent.value = shown.clone().map(|t| Val::Str(t.into()));
     d.span(parent);
     if let Some(u) = &udh_parsed {
         let base = r.start;
         d.span(
             Span::new("udh_length", base..base + 1, depth + 1, SpanKind::Part)
                 .val(Val::Int(data[0] as u64))
-                .meaning(Some(format!("UDH of {} octets follows", data[0]))),
+                .meaning(Some(format!("UDH of {} octets follows", data[0]).into())),
         );
         for ie in &u.ies {
             let ir = ie.range();
@@ -115,7 +116,7 @@ pub(crate) fn message_spans(d: &mut Dec, name: &'static str, r: Range<usize>, de
                     depth + 1,
                     SpanKind::Part,
                 )
-                .val(Val::Name(desc)),
+                .val(Val::Name(desc.into())),
             );
         }
         for issue in &u.issues {
@@ -128,8 +129,10 @@ pub(crate) fn message_spans(d: &mut Dec, name: &'static str, r: Range<usize>, de
         }
         if text_start < data.len() {
             let mut t = Span::new("text", base + text_start..r.end, depth + 1, SpanKind::Part)
-                .meaning(Some(format!("{} octets, {label}", data.len() - text_start)));
-            t.value = shown.map(Val::Str);
+                .meaning(Some(
+                    format!("{} octets, {label}", data.len() - text_start).into(),
+                ));
+            t.value = shown.map(|t| Val::Str(t.into()));
             d.span(t);
         }
     }

@@ -12,9 +12,9 @@ pub enum Val {
     /// A bit-field or code octet (JSON number; shown in hex).
     Hex(u64),
     /// A string field or decoded text (JSON string; shown quoted).
-    Str(String),
+    Str(Cow<'static, str>),
     /// A name or summary (JSON string; shown as is).
-    Name(String),
+    Name(Cow<'static, str>),
 }
 
 impl Val {
@@ -27,14 +27,9 @@ impl Val {
 
     /// Append the text for the dump to `out`.
     pub fn display_into(&self, out: &mut String) {
-        use std::fmt::Write;
         match self {
-            Val::Int(v) => {
-                let _ = write!(out, "{v}");
-            }
-            Val::Hex(v) => {
-                let _ = write!(out, "0x{v:02X}");
-            }
+            Val::Int(v) => out.push_str(itoa::Buffer::new().format(*v)),
+            Val::Hex(v) => push_hex(out, *v),
             Val::Str(s) => {
                 out.push('"');
                 escape_into(out, s);
@@ -52,9 +47,24 @@ pub fn escape_text(s: &str) -> String {
     out
 }
 
+/// `0x` and the upper-case hex digits of `v`, at least two (as `format!("0x{v:02X}")`).
+fn push_hex(out: &mut String, v: u64) {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    let n = (16 - v.leading_zeros() as usize / 4).max(2);
+    out.push_str("0x");
+    for k in (0..n).rev() {
+        out.push(char::from(DIGITS[((v >> (4 * k)) & 0xF) as usize]));
+    }
+}
+
 /// [`escape_text`], appending to `out`.
 fn escape_into(out: &mut String, s: &str) {
     use std::fmt::Write;
+    // Printable ASCII without a quote is copied as is.
+    if s.bytes().all(|b| (0x20..0x7F).contains(&b) && b != b'"') {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '\n' => out.push_str("\\n"),
@@ -136,8 +146,8 @@ pub struct Span {
     pub kind: SpanKind,
     /// Decoded value.
     pub value: Option<Val>,
-    /// What the value means.
-    pub meaning: Option<String>,
+    /// What the value means (borrowed from the spec tables when it can be).
+    pub meaning: Option<Cow<'static, str>>,
     /// A secret (password): redacted unless asked for.
     pub secret: bool,
     /// Worst diagnostic attached to this span's range, set when rendering flags it.
@@ -171,8 +181,36 @@ impl Span {
     }
 
     /// Set the meaning.
-    pub fn meaning(mut self, m: Option<String>) -> Self {
+    pub fn meaning(mut self, m: Option<Cow<'static, str>>) -> Self {
         self.meaning = m;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn display_matches_the_formatter(v in any::<u64>(), small in 0u64..300, s in ".{0,40}") {
+            prop_assert_eq!(Val::Int(v).display(), format!("{v}"));
+            prop_assert_eq!(Val::Hex(v).display(), format!("0x{v:02X}"));
+            prop_assert_eq!(Val::Hex(small).display(), format!("0x{small:02X}"));
+            // The printable-ASCII shortcut gives what the escaping loop gives.
+            let mut slow = String::new();
+            for c in s.chars() {
+                match c {
+                    '\n' => slow.push_str("\\n"),
+                    '\r' => slow.push_str("\\r"),
+                    '\t' => slow.push_str("\\t"),
+                    '"' => slow.push_str("\\\""),
+                    c if c.is_control() => slow.push_str(&format!("\\u{{{:x}}}", c as u32)),
+                    c => slow.push(c),
+                }
+            }
+            prop_assert_eq!(escape_text(&s), slow);
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! TLV decoding into spans. Stops cleanly at truncation; vendor and unknown tags are kept raw.
 
+use std::borrow::Cow;
+
 use crate::spec::tlv::{self as tlvspec, TlvKind};
 use crate::spec::values::Interp;
 
@@ -30,23 +32,23 @@ pub(crate) fn decode_tlvs(d: &mut Dec) {
         let tag = u16::from_be_bytes([d.buf[at], d.buf[at + 1]]);
         let len = u16::from_be_bytes([d.buf[at + 2], d.buf[at + 3]]) as usize;
         let def = tlvspec::lookup(tag);
-        let name = match def {
-            Some(def) => def.name.to_string(),
-            None => format!("tlv_0x{tag:04X}"),
+        let name: Cow<'static, str> = match def {
+            Some(def) => def.name.into(),
+            None => format!("tlv_0x{tag:04X}").into(),
         };
         let vstart = at + 4;
         let avail = d.end - vstart;
         let vlen = len.min(avail);
         let vend = vstart + vlen;
         d.span(
-            Span::new(name.clone(), at..vend, 0, SpanKind::Tlv).meaning(Some(def.map_or_else(
-                || tlvspec::range_label(tag).to_string(),
-                |x| x.doc.to_string(),
-            ))),
+            Span::new(name.clone(), at..vend, 0, SpanKind::Tlv).meaning(Some(
+                def.map_or_else(|| tlvspec::range_label(tag), |x| x.doc)
+                    .into(),
+            )),
         );
         d.span(
             Span::new("tag", at..at + 2, 1, SpanKind::Part)
-                .val(Val::Name(format!("0x{tag:04X}")))
+                .val(Val::Name(format!("0x{tag:04X}").into()))
                 .meaning(Some(name.clone())),
         );
         d.span(Span::new("length", at + 2..at + 4, 1, SpanKind::Part).val(Val::Int(len as u64)));
@@ -131,7 +133,7 @@ fn value_span(
     let kind = def.map(|x| x.kind);
     let bytes = &d.buf[r.clone()];
     let be = |b: &[u8]| b.iter().fold(0u32, |a, &x| (a << 8) | x as u32);
-    let (val, meaning): (Option<Val>, Option<String>) = match kind {
+    let (val, meaning): (Option<Val>, Option<Cow<'static, str>>) = match kind {
         Some(TlvKind::Payload) => {
             message::message_spans(d, "value", r, 1);
             return;
@@ -164,7 +166,7 @@ fn value_span(
                 );
             }
             let m = (name == "broadcast_end_time").then(|| message::describe_time(&s));
-            (Some(Val::Str(s)), m)
+            (Some(Val::Str(s.into())), m.map(Cow::Owned))
         }
         Some(TlvKind::NetworkErrorCode) if bytes.len() == 3 => {
             let t = bytes[0] as u32;
@@ -173,10 +175,8 @@ fn value_span(
                 .meaning(t)
                 .unwrap_or_default();
             (
-                Some(Val::Name(format!("{tn} error {code}"))),
-                Some(format!(
-                    "network type {t} ({tn}), error code {code} (0x{code:04X})"
-                )),
+                Some(Val::Name(format!("{tn} error {code}").into())),
+                Some(format!("network type {t} ({tn}), error code {code} (0x{code:04X})").into()),
             )
         }
         Some(TlvKind::BroadcastContentType) if bytes.len() == 3 => {
@@ -186,7 +186,7 @@ fn value_span(
                 .meaning(t)
                 .unwrap_or_default();
             (
-                Some(Val::Name(format!("{tn}, content type 0x{svc:04X}"))),
+                Some(Val::Name(format!("{tn}, content type 0x{svc:04X}").into())),
                 None,
             )
         }
@@ -204,7 +204,7 @@ fn value_span(
                 0x0E => "years",
                 _ => "reserved unit",
             };
-            (Some(Val::Name(format!("{n} {u}"))), None)
+            (Some(Val::Name(format!("{n} {u}").into())), None)
         }
         Some(TlvKind::Subaddress) if !bytes.is_empty() => {
             let t = match bytes[0] {
@@ -214,10 +214,9 @@ fn value_span(
                 _ => "reserved type",
             };
             (
-                Some(Val::Name(format!(
-                    "{t}: {}",
-                    hex::encode_upper(&bytes[1..])
-                ))),
+                Some(Val::Name(
+                    format!("{t}: {}", hex::encode_upper(&bytes[1..])).into(),
+                )),
                 None,
             )
         }
@@ -225,12 +224,15 @@ fn value_span(
             let mode = if bytes[0] & 1 == 1 { "ASCII" } else { "TBCD" };
             let digits = String::from_utf8_lossy(&bytes[3..]).into_owned();
             (
-                Some(Val::Str(digits)),
-                Some(format!(
-                    "digit mode {mode}, TON {}, NPI {}",
-                    Interp::Ton.meaning(bytes[1] as u32).unwrap_or_default(),
-                    Interp::Npi.meaning(bytes[2] as u32).unwrap_or_default()
-                )),
+                Some(Val::Str(digits.into())),
+                Some(
+                    format!(
+                        "digit mode {mode}, TON {}, NPI {}",
+                        Interp::Ton.meaning(bytes[1] as u32).unwrap_or_default(),
+                        Interp::Npi.meaning(bytes[2] as u32).unwrap_or_default()
+                    )
+                    .into(),
+                ),
             )
         }
         Some(TlvKind::BroadcastArea) if !bytes.is_empty() => {
@@ -246,12 +248,12 @@ fn value_span(
             } else {
                 hex::encode_upper(rest)
             };
-            (Some(Val::Name(format!("{f}: {shown}"))), None)
+            (Some(Val::Name(format!("{f}: {shown}").into())), None)
         }
         _ => {
             let printable = !bytes.is_empty() && bytes.iter().all(|b| (0x20..0x7F).contains(b));
             (
-                printable.then(|| Val::Str(String::from_utf8_lossy(bytes).into_owned())),
+                printable.then(|| Val::Str(String::from_utf8_lossy(bytes).into_owned().into())),
                 None,
             )
         }

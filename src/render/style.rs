@@ -36,6 +36,15 @@ impl Style {
     /// Plain text, no colour.
     pub const PLAIN: Style = Style { color: false };
 
+    /// Append `s` painted for `role` to `out` (without colour: `s` itself, nothing allocated).
+    pub fn paint_into(&self, out: &mut String, role: Role, s: &str) {
+        if self.color {
+            out.push_str(&self.paint(role, s));
+        } else {
+            out.push_str(s);
+        }
+    }
+
     /// Paint `s` for `role` (a no-op without colour).
     pub fn paint(&self, role: Role, s: &str) -> String {
         if !self.color {

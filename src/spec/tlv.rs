@@ -9,6 +9,8 @@
 //! a 4-octet 5.0 ms_validity, a 1-octet 5.0 alert_on_message_delivery). The decoder reads the
 //! length actually present and notes a mismatch; the `doc` of those rows says what to expect.
 
+use std::borrow::Cow;
+
 use super::values::Interp;
 use super::{table_name, Since};
 
@@ -642,32 +644,29 @@ fn in_ranges(ranges: &[(u32, u32, &'static str)], v: u32) -> Option<&'static str
 /// vendor ussd_service_op values), its_session_info's bit fields, and otherwise the row's
 /// [`Interp`]. For a [`TlvKind::Flag`] row given a value (5.0 alert_on_message_delivery) it
 /// uses [`ALERT_ON_MESSAGE_DELIVERY`].
-pub fn value_meaning(def: &TlvDef, value: u32) -> Option<String> {
+pub fn value_meaning(def: &TlvDef, value: u32) -> Option<Cow<'static, str>> {
     if let Some(m) = RANGED_MEANINGS
         .iter()
         .find(|(tag, lo, hi, _)| *tag == def.tag && (*lo..=*hi).contains(&value))
         .map(|(_, _, _, m)| *m)
     {
-        return Some(m.to_string());
+        return Some(Cow::Borrowed(m));
     }
     match def.tag {
-        0x0428 => in_ranges(CONGESTION_STATE, value)
-            .map(str::to_string)
-            .or(Some("reserved (above 100)".to_string())),
-        0x0608 => in_ranges(BROADCAST_AREA_SUCCESS, value)
-            .map(|m| match value {
-                0..=100 => format!("{value}% {m}"),
-                _ => m.to_string(),
-            })
-            .or(Some("reserved".to_string())),
-        0x1383 => Some(its_session_info(value)),
+        0x0428 => Some(Cow::Borrowed(
+            in_ranges(CONGESTION_STATE, value).unwrap_or("reserved (above 100)"),
+        )),
+        0x0608 => Some(match in_ranges(BROADCAST_AREA_SUCCESS, value) {
+            Some(m) if value <= 100 => Cow::Owned(format!("{value}% {m}")),
+            Some(m) => Cow::Borrowed(m),
+            None => Cow::Borrowed("reserved"),
+        }),
+        0x1383 => Some(Cow::Owned(its_session_info(value))),
         _ => match def.kind {
             TlvKind::Int { interp, .. } => interp.meaning(value),
-            TlvKind::Flag => Some(
-                table_name(ALERT_ON_MESSAGE_DELIVERY, value)
-                    .unwrap_or("reserved / unknown value")
-                    .to_string(),
-            ),
+            TlvKind::Flag => Some(Cow::Borrowed(
+                table_name(ALERT_ON_MESSAGE_DELIVERY, value).unwrap_or("reserved / unknown value"),
+            )),
             _ => None,
         },
     }
@@ -810,7 +809,7 @@ mod tests {
     }
 
     fn meaning(tag: u16, v: u32) -> Option<String> {
-        value_meaning(lookup(tag).expect("tag in table"), v)
+        value_meaning(lookup(tag).expect("tag in table"), v).map(Cow::into_owned)
     }
 
     #[test]

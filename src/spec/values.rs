@@ -2,6 +2,9 @@
 //! priority_flag, data_coding, interface_version, message_state ... Each [`Interp`] turns a raw
 //! value into a human meaning; TLV rows reuse them or bring a table of their own.
 
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
 use super::table_name;
 
 /// Type of Number (SMPP 3.4 5.2.5).
@@ -119,13 +122,12 @@ pub enum Interp {
 impl Interp {
     /// The meaning of `v`, or `None` when there is nothing to say beyond the number.
     /// Values outside the table are described as reserved/unknown, never dropped.
-    pub fn meaning(self, v: u32) -> Option<String> {
+    /// Borrowed from the tables (one-octet bit fields are described once per value).
+    pub fn meaning(self, v: u32) -> Option<Cow<'static, str>> {
         let named = |t: &[(u32, &'static str)]| {
-            Some(
-                table_name(t, v)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| "reserved / unknown value".to_string()),
-            )
+            Some(Cow::Borrowed(
+                table_name(t, v).unwrap_or("reserved / unknown value"),
+            ))
         };
         match self {
             Interp::Plain | Interp::Count | Interp::NetworkError => None,
@@ -136,21 +138,47 @@ impl Interp {
             Interp::DestFlag => named(DEST_FLAG),
             Interp::MessageState => named(MESSAGE_STATE),
             Interp::Table(t) => named(t),
-            Interp::InterfaceVersion => Some(interface_version(v)),
-            Interp::EsmClass => Some(esm_class(v as u8)),
-            Interp::RegisteredDelivery => Some(registered_delivery(v as u8)),
-            Interp::DataCoding => Some(data_coding(v as u8).describe()),
-            Interp::ProtocolId => Some(protocol_id(v as u8)),
-            Interp::CommandStatus => Some(crate::spec::status::explain(v).name.into_owned()),
+            Interp::InterfaceVersion => Some(Cow::Borrowed(interface_version(v))),
+            Interp::EsmClass => Some(octet_meaning(&ESM_CLASS, v, esm_class)),
+            Interp::RegisteredDelivery => {
+                Some(octet_meaning(&REGISTERED_DELIVERY, v, registered_delivery))
+            }
+            Interp::DataCoding => Some(octet_meaning(&DATA_CODING_TEXT, v, |b| {
+                data_coding(b).describe()
+            })),
+            Interp::ProtocolId => Some(octet_meaning(&PROTOCOL_ID, v, protocol_id)),
+            Interp::CommandStatus => Some(crate::spec::status::name_of(v)),
         }
     }
 }
 
-fn interface_version(v: u32) -> String {
+/// Descriptions of every value of a one-octet field, built on first use.
+type OctetTable = LazyLock<Vec<String>>;
+
+static ESM_CLASS: OctetTable = LazyLock::new(|| (0..=255u8).map(esm_class).collect());
+static REGISTERED_DELIVERY: OctetTable =
+    LazyLock::new(|| (0..=255u8).map(registered_delivery).collect());
+static DATA_CODING_TEXT: OctetTable =
+    LazyLock::new(|| (0..=255u8).map(|v| data_coding(v).describe()).collect());
+static PROTOCOL_ID: OctetTable = LazyLock::new(|| (0..=255u8).map(protocol_id).collect());
+
+/// The description of `v` from a one-octet table (`describe` for values above 255).
+fn octet_meaning(
+    table: &'static OctetTable,
+    v: u32,
+    describe: fn(u8) -> String,
+) -> Cow<'static, str> {
+    match u8::try_from(v) {
+        Ok(b) => Cow::Borrowed(table[usize::from(b)].as_str()),
+        Err(_) => Cow::Owned(describe(v as u8)),
+    }
+}
+
+fn interface_version(v: u32) -> &'static str {
     match table_name(INTERFACE_VERSION, v) {
-        Some(n) => n.to_string(),
-        None if v < 0x33 => "SMPP 3.3 or earlier".to_string(),
-        None => "not a defined version".to_string(),
+        Some(n) => n,
+        None if v < 0x33 => "SMPP 3.3 or earlier",
+        None => "not a defined version",
     }
 }
 
