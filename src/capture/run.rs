@@ -187,7 +187,7 @@ struct Runner<'a, 'w> {
     streams: BTreeMap<u32, StreamInfo>,
     errors: BTreeSet<u32>,
     malformed: bool,
-    /// A response with an error command_status was shown (or counted).
+    /// A well-formed response carried an error command_status (shown, or counted).
     error_status: bool,
     shown: u64,
     pdus: u64,

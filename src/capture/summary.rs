@@ -119,8 +119,10 @@ pub struct LatencyReport {
 /// A request seen without its response (yet).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Pending {
-    /// Command name.
+    /// Command name (filled in by [`StreamSummary::unanswered`]: no allocation per request).
     pub command: String,
+    #[serde(skip)]
+    command_id: u32,
     /// sequence_number.
     pub sequence: u32,
     /// Frame of the request.
@@ -296,10 +298,9 @@ impl StreamSummary {
             self.throttle(&ev, h);
             latency
         } else {
-            let name = commands::name_of(h.command_id);
             if BIND_IDS.contains(&h.command_id) && self.bind.is_none() {
                 self.bind = Some(Bind {
-                    command: name.clone(),
+                    command: commands::name_of(h.command_id),
                     system_id: system_id.unwrap_or_default().to_string(),
                     frame: ev.frame,
                     sequence: seq,
@@ -312,7 +313,8 @@ impl StreamSummary {
             self.outstanding.insert(
                 (ev.direction, seq),
                 Pending {
-                    command: name,
+                    command: String::new(),
+                    command_id: h.command_id,
                     sequence: seq,
                     frame: ev.frame,
                     direction: ev.direction,
@@ -356,7 +358,14 @@ impl StreamSummary {
 
     /// Requests still waiting for a response, in frame order.
     pub fn unanswered(&self) -> Vec<Pending> {
-        let mut v: Vec<Pending> = self.outstanding.values().cloned().collect();
+        let mut v: Vec<Pending> = self
+            .outstanding
+            .values()
+            .map(|p| Pending {
+                command: commands::name_of(p.command_id),
+                ..p.clone()
+            })
+            .collect();
         v.sort_by_key(|p| (p.frame, p.sequence));
         v
     }

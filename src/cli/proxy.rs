@@ -1,6 +1,5 @@
 //! `smppdiag proxy`: a diagnosing SMPP proxy between an ESME and its SMSC.
 
-use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -165,22 +164,6 @@ impl ProxyArgs {
     }
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
-}
-
 /// Run `proxy`.
 pub fn run(args: ProxyArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     let cfg = args.config()?;
@@ -196,20 +179,7 @@ pub fn run(args: ProxyArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     } else {
         OutputMode::Dump
     };
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    // One thread writes every line, flushing whenever the queue is momentarily empty.
-    let printer = std::thread::spawn(move || -> std::io::Result<()> {
-        let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-        while let Ok(line) = rx.recv() {
-            writeln!(out, "{line}")?;
-            while let Ok(more) = rx.try_recv() {
-                writeln!(out, "{more}")?;
-            }
-            out.flush()?;
-        }
-        out.flush()
-    });
+    let (tx, printer) = super::serve::line_printer();
     let out = ProxyOutput::new(mode, ctx.style, args.show_secrets, tx, pcap, filter);
     // One thread: the proxy waits on sockets; a single-threaded runtime saves the cross-thread
     // wake-ups between each pump and its writer (benches/proxy.sh: CPU per PDU).
@@ -217,7 +187,7 @@ pub fn run(args: ProxyArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         .enable_all()
         .build()
         .context("starting the tokio runtime")?;
-    let result = rt.block_on(proxy::run(cfg, out.clone(), stop_signal()));
+    let result = rt.block_on(proxy::run(cfg, out.clone(), super::serve::stop_signal()));
     rt.shutdown_timeout(Duration::from_secs(1));
     out.finish().context("finishing the --pcap-out file")?;
     let exit = match result {

@@ -797,9 +797,10 @@ fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what:
     }
     o.line("");
     o.line(&o.paint(Role::Heading, "summary"));
+    // Every line fits 80 columns: the counts on a line of their own.
+    o.line(&format!("  messages {} ({what})", plan.count));
     o.line(&format!(
-        "  messages {} ({what}), sent {}, accepted {}, rejected {}, retries {}, failed {}",
-        plan.count,
+        "  sent {}, accepted {}, rejected {}, retries {}, failed {}",
         s.sent,
         s.accepted,
         s.rejected_total(),
@@ -810,9 +811,12 @@ fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what:
         o.line(&format!("    {} × {n}", status::explain(*st).name));
     }
     o.line(&format!(
-        "  throughput {:.1} msg/s over {}; latency p50 {} p99 {} max {}",
+        "  throughput {:.1} msg/s over {}",
         s.throughput(),
-        fmt_dur(s.elapsed),
+        fmt_dur(s.elapsed)
+    ));
+    o.line(&format!(
+        "  latency p50 {}, p99 {}, max {}",
         fmt_dur(s.latency.quantile(0.5)),
         fmt_dur(s.latency.quantile(0.99)),
         fmt_dur(s.latency.max())

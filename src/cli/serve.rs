@@ -79,6 +79,23 @@ pub struct ServeArgs {
     /// Final states of messages, weighted: e.g. DELIVRD=90,UNDELIV=10.
     #[arg(long, value_name = "MIX")]
     pub dlr_state: Option<DlrMix>,
+    /// Receipts carry the receipted_message_id, message_state and (when not delivered)
+    /// network_error_code TLVs besides the text.
+    #[arg(long, value_enum, default_value_t = OnOff::On, value_name = "on|off")]
+    pub dlr_tlvs: OnOff,
+    /// Send a mobile-originated message FROM,TO,TEXT (deliver_sm) to a bound receiver or
+    /// transceiver; repeatable. GSM 03.38 when it fits, else UCS2; long texts split with a UDH.
+    #[arg(long, value_name = "FROM,TO,TEXT", help_heading = "MO traffic")]
+    pub mo: Vec<crate::codec::craft::MoMessage>,
+    /// MO messages from a file, one FROM,TO,TEXT per line (# comments).
+    #[arg(long, value_name = "FILE", help_heading = "MO traffic")]
+    pub mo_file: Option<PathBuf>,
+    /// Pause between MO messages: 500ms, 2s, 1m (default: none).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "MO traffic")]
+    pub mo_every: Option<Duration>,
+    /// Send this many MO messages in all, going round the list (default: each once).
+    #[arg(long, value_name = "N", help_heading = "MO traffic")]
+    pub mo_count: Option<u64>,
     /// Send enquire_link when a session has been idle this many seconds (0: never).
     #[arg(long, default_value_t = 60, value_name = "SECS")]
     pub enquire_link: u64,
@@ -99,7 +116,47 @@ pub struct ServeArgs {
     pub show_secrets: bool,
 }
 
+/// `on` or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    /// Enabled.
+    On,
+    /// Disabled.
+    Off,
+}
+
+/// A duration: a number with `ms`, `s` or `m` (seconds when bare).
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let (num, scale) = [("ms", 0.001), ("s", 1.0), ("m", 60.0)]
+        .iter()
+        .find_map(|(u, k)| t.strip_suffix(u).map(|n| (n, *k)))
+        .unwrap_or((t, 1.0));
+    num.trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(|v| Duration::try_from_secs_f64(v * scale).ok())
+        .ok_or_else(|| format!("{s:?} is not a duration (500ms, 2s, 1m)"))
+}
+
 impl ServeArgs {
+    /// The MO plan: `--mo` messages, then those of `--mo-file`.
+    fn mo_plan(&self) -> anyhow::Result<crate::server::mo::MoPlan> {
+        let mut messages = self.mo.clone();
+        if let Some(f) = &self.mo_file {
+            let text = std::fs::read_to_string(f)
+                .with_context(|| format!("reading --mo-file {}", f.display()))?;
+            let more = crate::server::mo::MoPlan::parse_file(&text)
+                .map_err(|e| anyhow::anyhow!("--mo-file {}: {e}", f.display()))?;
+            messages.extend(more);
+        }
+        Ok(crate::server::mo::MoPlan {
+            messages,
+            every: self.mo_every,
+            count: self.mo_count,
+        })
+    }
+
     fn config(self, color: bool) -> anyhow::Result<Config> {
         if self.account.is_empty() && !self.accept_any {
             anyhow::bail!("give at least one --account SYSTEM_ID:PASSWORD, or --accept-any");
@@ -107,6 +164,7 @@ impl ServeArgs {
         if self.listen.is_empty() && self.listen_tls.is_empty() {
             anyhow::bail!("give --listen ADDR (e.g. --listen 127.0.0.1:2775)");
         }
+        let mo = self.mo_plan()?;
         let output = if self.json {
             OutputMode::Json
         } else if self.quiet {
@@ -142,13 +200,15 @@ impl ServeArgs {
             output,
             color,
             show_secrets: self.show_secrets,
+            dlr_tlvs: self.dlr_tlvs == OnOff::On,
+            mo,
             ..Config::default()
         })
     }
 }
 
 /// Ctrl-C, or SIGTERM on Unix.
-async fn stop_signal() {
+pub(crate) async fn stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
@@ -163,16 +223,13 @@ async fn stop_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// Run `serve`.
-pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
-    let pcap = match &args.pcap_out {
-        Some(p) => Some(PcapSink::create(p).with_context(|| format!("creating {}", p.display()))?),
-        None => None,
-    };
-    let cfg = args.config(ctx.style.color)?;
-    let json = cfg.output == OutputMode::Json;
+/// A thread that prints every line sent to the channel, flushing whenever the queue is
+/// momentarily empty (`serve` and `proxy` format lines in their session tasks).
+pub(crate) fn line_printer() -> (
+    std::sync::mpsc::Sender<String>,
+    std::thread::JoinHandle<std::io::Result<()>>,
+) {
     let (tx, rx) = std::sync::mpsc::channel::<String>();
-    // One thread writes every line, flushing whenever the queue is momentarily empty.
     let printer = std::thread::spawn(move || -> std::io::Result<()> {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
@@ -185,6 +242,18 @@ pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         }
         out.flush()
     });
+    (tx, printer)
+}
+
+/// Run `serve`.
+pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
+    let pcap = match &args.pcap_out {
+        Some(p) => Some(PcapSink::create(p).with_context(|| format!("creating {}", p.display()))?),
+        None => None,
+    };
+    let cfg = args.config(ctx.style.color)?;
+    let json = cfg.output == OutputMode::Json;
+    let (tx, printer) = line_printer();
     let log = Log::new(cfg.output, ctx.style, cfg.show_secrets, tx.clone()).with_pcap(pcap.clone());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

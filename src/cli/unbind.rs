@@ -28,6 +28,10 @@ pub struct UnbindArgs {
     /// Seconds to wait for the SMSC to close the connection after unbind_resp.
     #[arg(long, value_name = "SECS", default_value_t = 2.0)]
     pub linger: f64,
+    /// Write a JUnit XML report to FILE: one test case for the teardown (bind, unbind_resp
+    /// ESME_ROK, and with --rebind the second bind).
+    #[arg(long, value_name = "FILE", help_heading = "CI")]
+    pub junit: Option<std::path::PathBuf>,
 }
 
 /// Run `unbind`.
@@ -38,6 +42,7 @@ pub fn run(args: UnbindArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     let overall = args.conn.overall()?;
     let out = OutHandle::new(&args.conn, ctx.style)?;
     let rt = connect::runtime()?;
+    let started = std::time::Instant::now();
     let exit = rt.block_on(async {
         let work = body(&args, &params, linger, &out);
         match overall {
@@ -54,6 +59,31 @@ pub fn run(args: UnbindArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         }
     });
     out.with(|o| o.flush());
+    if args.junit.is_some() {
+        let what = if args.rebind {
+            "unbind and rebind"
+        } else {
+            "unbind"
+        };
+        let got = crate::exit::Exit::ALL
+            .iter()
+            .find(|(e, _)| *e == exit)
+            .map_or("failure", |(_, d)| *d);
+        let check = crate::expect::Check {
+            subject: what.into(),
+            expected: "a clean teardown (exit 0)".into(),
+            got: format!("exit {}: {got}", exit.code()),
+            met: exit == Exit::Success,
+            detail: String::new(),
+            time: started.elapsed(),
+        };
+        let report = super::report::ReportArgs {
+            expect: None,
+            junit: args.junit.clone(),
+        };
+        let suite = format!("smppdiag unbind {}:{}", args.conn.host, args.conn.port);
+        report.finish(&suite, "smppdiag.unbind", &[check], false)?;
+    }
     Ok(exit)
 }
 

@@ -29,7 +29,8 @@ pub struct SessionStats {
     pub system_id: Option<String>,
     /// True once a bind was answered ESME_ROK.
     pub bound: bool,
-    message_ids: HashSet<String>,
+    /// Hashes of the message ids the SMSC gave ([`id_hash`]).
+    message_ids: HashSet<u64>,
     receipts_matched: u64,
     receipts_unmatched: u64,
     injected: u64,
@@ -94,8 +95,7 @@ impl SessionStats {
                 let body = bytes.get(crate::codec::HEADER_LEN..).unwrap_or_default();
                 let id = body.split(|b| *b == 0).next().unwrap_or_default();
                 if !id.is_empty() && self.message_ids.len() < MAX_IDS {
-                    self.message_ids
-                        .insert(normal_id(&String::from_utf8_lossy(id)));
+                    self.message_ids.insert(id_hash(id));
                 }
             }
             cmd::DELIVER_SM | cmd::DATA_SM => {
@@ -103,7 +103,7 @@ impl SessionStats {
                     return;
                 };
                 if let Some((id, _state)) = receipt_of(&p) {
-                    if self.message_ids.contains(&normal_id(&id)) {
+                    if self.message_ids.contains(&id_hash(id.as_bytes())) {
                         self.receipts_matched += 1;
                     } else {
                         self.receipts_unmatched += 1;
@@ -238,10 +238,17 @@ impl SessionStats {
     }
 }
 
-/// Ids compare without case and leading zeros (SMSCs print them in hex or decimal, padded).
-fn normal_id(id: &str) -> String {
-    let t = id.trim().trim_start_matches('0');
-    t.to_ascii_lowercase()
+/// A message id's hash for matching: case and leading zeros ignored (SMSCs print ids in hex
+/// or decimal, padded), without allocating (FNV-1a).
+fn id_hash(id: &[u8]) -> u64 {
+    let t = id.trim_ascii();
+    let start = t.iter().position(|b| *b != b'0').unwrap_or(t.len());
+    t.get(start..)
+        .unwrap_or_default()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
+        })
 }
 
 /// Over every session.
@@ -294,5 +301,48 @@ impl Totals {
             self.sessions, self.pdus, self.injected, self.dropped, self.malformed, self.upstream_failures
         );
         (fields, text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::Pdu;
+    use crate::spec::ids::tag;
+
+    #[test]
+    fn receipts_are_matched_to_the_sessions_submits() {
+        let a = "127.0.0.1:1".parse().unwrap();
+        let mut st = SessionStats::new(1, a, a, Duration::ZERO);
+        let submit = Pdu::new(cmd::SUBMIT_SM, 2).encode().unwrap();
+        st.observe(Direction::EsmeToSmsc, &submit, Duration::ZERO);
+        let resp = Pdu::new(cmd::SUBMIT_SM_RESP, 2)
+            .with_str("message_id", "0000000A")
+            .encode()
+            .unwrap();
+        let rtt = st.observe(Direction::SmscToEsme, &resp, Duration::from_millis(3));
+        assert_eq!(rtt, Some(Duration::from_millis(3)));
+        let receipt = |id: &str| {
+            let mut rid = id.as_bytes().to_vec();
+            rid.push(0);
+            Pdu::new(cmd::DELIVER_SM, 7)
+                .with_int("esm_class", 0x04)
+                .with_tlv(tag::RECEIPTED_MESSAGE_ID, rid)
+                .with_tlv(tag::MESSAGE_STATE, vec![2])
+                .encode()
+                .unwrap()
+        };
+        st.observe(Direction::SmscToEsme, &receipt("a"), Duration::ZERO);
+        st.observe(Direction::SmscToEsme, &receipt("b"), Duration::ZERO);
+        let (j, text) = st.report(1, "test");
+        assert_eq!(j["receipts_matched"], 1);
+        assert_eq!(j["receipts_unmatched"], 1);
+        assert!(
+            text.contains("1 matched to a submit of this session, 1 not"),
+            "{text}"
+        );
+        // The submit was answered; the receipts (both sequence 7) were not.
+        assert_eq!(j["unanswered"][0]["command"], "deliver_sm");
+        assert_eq!(j["unanswered"].as_array().map(Vec::len), Some(1));
     }
 }

@@ -116,6 +116,18 @@ impl std::str::FromStr for FailRule {
     }
 }
 
+impl std::fmt::Display for Trigger {
+    /// The words of the command line: `every=10`, `prob=0.2`, `after=5`, `first=1`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Trigger::Every(k) => write!(f, "every={k}"),
+            Trigger::Prob(p) => write!(f, "prob={p}"),
+            Trigger::After(k) => write!(f, "after={k}"),
+            Trigger::First(k) => write!(f, "first={k}"),
+        }
+    }
+}
+
 impl FailRule {
     /// Whether the rule fires for request number `n` (1-based); `roll` is a uniform draw in [0, 1).
     pub fn fires(&self, n: u64, roll: f64) -> bool {
@@ -266,6 +278,11 @@ pub struct Config {
     pub dlr_delay: Duration,
     /// Final state mix of receipts.
     pub dlr_mix: DlrMix,
+    /// Receipts carry the receipted_message_id, message_state and (when not delivered)
+    /// network_error_code TLVs besides the text.
+    pub dlr_tlvs: bool,
+    /// Mobile-originated messages to send to bound receivers / transceivers.
+    pub mo: super::mo::MoPlan,
     /// Send enquire_link after a session has been idle this long (`None`: never).
     pub enquire_link: Option<Duration>,
     /// Stop after this long.
@@ -302,6 +319,8 @@ impl Default for Config {
             no_dlr: false,
             dlr_delay: Duration::from_millis(100),
             dlr_mix: DlrMix::default(),
+            dlr_tlvs: true,
+            mo: Default::default(),
             enquire_link: Some(Duration::from_secs(60)),
             max_seconds: None,
             output: OutputMode::Lines,
@@ -344,6 +363,7 @@ mod tests {
         let r: FailRule = "ESME_RTHROTTLED:every=3".parse().unwrap();
         assert_eq!(r.status, 0x58);
         assert_eq!(r.trigger, Trigger::Every(3));
+        assert_eq!(r.trigger.to_string(), "every=3");
         assert_eq!(
             (1..=7).map(|n| r.fires(n, 0.5)).collect::<Vec<_>>(),
             [false, false, true, false, false, true, false]

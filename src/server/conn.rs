@@ -483,12 +483,8 @@ impl Session {
                 _ => 0.0,
             };
             if rule.fires(n, roll) {
-                self.error(
-                    h,
-                    rule.status,
-                    format!("--fail rule ({:?}), submit #{n}", rule.trigger),
-                )
-                .await;
+                self.error(h, rule.status, format!("--fail {} (#{n})", rule.trigger))
+                    .await;
                 return Next::Continue;
             }
         }
@@ -522,6 +518,7 @@ impl Session {
             dest: dest.clone(),
             state: 1,
             text: text_part.iter().take(160).copied().collect(),
+            data_coding: dc,
             submitted: now,
             done: None,
             error: 0,
@@ -695,11 +692,7 @@ async fn finalize(
             .and_then(|s| s.get(..10).map(str::to_string))
             .unwrap_or_default()
     };
-    let text: String = String::from_utf8_lossy(&snapshot.text)
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(20)
-        .collect();
+    let text = crate::codec::receipt::text_excerpt(&snapshot.text, snapshot.data_coding);
     let body = format!(
         "id:{id} sub:001 dlvrd:{} submit date:{} done date:{} stat:{} err:{:03} text:{text}",
         if delivered { "001" } else { "000" },
@@ -708,6 +701,7 @@ async fn finalize(
         stat.code,
         snapshot.error
     );
+    let (data_coding, body) = crate::codec::receipt::encode_text(&body);
     let mut rid = id.clone().into_bytes();
     rid.push(0);
     let mut dlr = Pdu::new(cmd::DELIVER_SM, 0)
@@ -718,11 +712,15 @@ async fn finalize(
         .with_int("dest_addr_npi", 1)
         .with_str("destination_addr", &snapshot.source)
         .with_int("esm_class", 0x04)
-        .with("short_message", Value::Octets(body.into_bytes()))
-        .with_tlv(tag::RECEIPTED_MESSAGE_ID, rid)
-        .with_tlv(tag::MESSAGE_STATE, vec![stat.message_state]);
-    if !delivered {
-        dlr = dlr.with_tlv(tag::NETWORK_ERROR_CODE, vec![3, 0, 1]);
+        .with_int("data_coding", u32::from(data_coding))
+        .with("short_message", Value::Octets(body));
+    if shared.cfg.dlr_tlvs {
+        dlr = dlr
+            .with_tlv(tag::RECEIPTED_MESSAGE_ID, rid)
+            .with_tlv(tag::MESSAGE_STATE, vec![stat.message_state]);
+        if !delivered {
+            dlr = dlr.with_tlv(tag::NETWORK_ERROR_CODE, vec![3, 0, 1]);
+        }
     }
     // The submitting session when it can receive, else any receiver of the same system_id.
     let target = via.or_else(|| {

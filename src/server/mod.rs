@@ -11,6 +11,7 @@
 
 pub mod config;
 mod conn;
+pub mod mo;
 pub mod output;
 pub mod store;
 pub mod validate;
@@ -289,6 +290,7 @@ pub async fn run(
         ));
     }
     drop(alive);
+    tokio::spawn(mo::run(Arc::clone(&shared)));
     let limit = shared.cfg.max_seconds;
     tokio::select! {
         _ = shutdown => {}

@@ -49,8 +49,10 @@ pub struct Stored {
     pub dest: Vec<u8>,
     /// message_state (1 ENROUTE until a receipt decides, 4 DELETED after cancel_sm ...).
     pub state: u8,
-    /// The message bytes (first octets only).
+    /// The message bytes (first octets only, UDH removed).
     pub text: Vec<u8>,
+    /// The message's data_coding, to decode `text` for the receipt.
+    pub data_coding: u8,
     /// When it was submitted.
     pub submitted: SystemTime,
     /// When it reached a final state.
@@ -260,6 +262,7 @@ mod tests {
     fn store_ids_and_bound() {
         let mut s = Store::new(2);
         let m = Stored {
+            data_coding: 0,
             system_id: "a".into(),
             source: vec![],
             dest: vec![],

@@ -477,3 +477,204 @@ fn seed_pdus_sent_as_they_are_to_node_smpp() {
     // And waits for the 2 octets the seed bind_transmitter promises.
     seed_bind_goes_unanswered(smsc.port);
 }
+
+// ------------------------------------------------------------------ serve --mo and receipts
+
+const LONG: &str = "Long message, part of a long GSM text. Long message, part of a long GSM text. Long message, part of a long GSM text. Long message, part of a long GSM text. Long message, part of a long GSM text. ";
+
+/// A simulator originating three messages: GSM with an escape, UCS2, and a long GSM text.
+fn mo_serve() -> crate::util::Serve {
+    let long = format!("ACME,12345,{LONG}");
+    crate::util::serve(&[
+        "--accept-any",
+        "--mo",
+        "447700900123,12345,Hello €",
+        "--mo",
+        "447700900124,12345,Привет мир",
+        "--mo",
+        &long,
+    ])
+}
+
+/// The texts of the deliver_sm a receiver printed, long messages joined part after part.
+fn texts(events: &[serde_json::Value], key: &str) -> Vec<String> {
+    let parts: Vec<String> = events
+        .iter()
+        .filter(|e| e["event"] == "deliver_sm")
+        .map(|e| e[key].as_str().unwrap_or_default().to_string())
+        .collect();
+    match parts.as_slice() {
+        [a, b, rest @ ..] => [vec![a.clone(), b.clone()], vec![rest.concat()]].concat(),
+        _ => parts,
+    }
+}
+
+#[test]
+fn mo_messages_reach_an_smpplib_receiver_with_the_exact_text() {
+    let serve = mo_serve();
+    let ev = crate::serve::smpplib(
+        serve.port,
+        &["--mode", "rx", "--receipts", "4", "--timeout", "15"],
+    );
+    assert_eq!(
+        texts(&ev, "decoded"),
+        ["Hello €", "Привет мир", LONG],
+        "{ev:?}"
+    );
+    let dcs: Vec<u64> = ev
+        .iter()
+        .filter_map(|e| e["data_coding"].as_u64())
+        .collect();
+    assert_eq!(dcs, [0, 8, 0, 0]);
+}
+
+#[test]
+fn mo_messages_reach_a_node_smpp_receiver_with_the_exact_text() {
+    let serve = mo_serve();
+    let ev = crate::serve::node(
+        serve.port,
+        &["--mode", "rx", "--receipts", "4", "--timeout", "15000"],
+    );
+    assert_eq!(
+        texts(&ev, "text"),
+        ["Hello €", "Привет мир", LONG],
+        "{ev:?}"
+    );
+}
+
+/// A transceiver submits `text` asking for a receipt, and prints the receipt it gets.
+fn receipt_via(client: &str, port: u16, text: &str) -> serde_json::Value {
+    let args = [
+        "--mode",
+        "trx",
+        "--submit",
+        "1",
+        "--text",
+        text,
+        "--registered-delivery",
+        "1",
+        "--receipts",
+        "1",
+    ];
+    // smpplib encodes with smpplib.gsm.make_parts (GSM, else UCS2); node-smpp is told UCS2
+    // for text outside the GSM alphabet.
+    let ucs2 = !text.chars().all(|c| c.is_ascii() || c == '€');
+    let ev = match client {
+        "smpplib" => {
+            crate::serve::smpplib(port, &[&args[..], &["--long", "--timeout", "10"]].concat())
+        }
+        _ if ucs2 => crate::serve::node(
+            port,
+            &[&args[..], &["--data-coding", "8", "--timeout", "10000"]].concat(),
+        ),
+        _ => crate::serve::node(port, &[&args[..], &["--timeout", "10000"]].concat()),
+    };
+    let submit = ev
+        .iter()
+        .find(|e| e["event"] == "submit_resp")
+        .cloned()
+        .unwrap_or_default();
+    let receipt = ev
+        .iter()
+        .find(|e| e["event"] == "deliver_sm")
+        .cloned()
+        .unwrap_or_default();
+    serde_json::json!({"message_id": submit["message_id"], "receipt": receipt})
+}
+
+#[test]
+fn receipts_carry_tlvs_and_the_text_decoded_for_smpplib_and_node_smpp() {
+    let serve = crate::util::serve(&["--accept-any", "--dlr-delay", "10"]);
+    for client in ["smpplib", "node"] {
+        let r = receipt_via(client, serve.port, "Hello €");
+        let d = &r["receipt"];
+        assert_eq!(d["esm_class"], 4, "{client}: {r}");
+        assert_eq!(d["receipted_message_id"], r["message_id"], "{client}: {r}");
+        assert_eq!(d["message_state"], 2, "{client}: {r}");
+        let text = if client == "smpplib" {
+            &d["decoded"]
+        } else {
+            &d["text"]
+        };
+        assert!(
+            text.as_str()
+                .unwrap_or_default()
+                .ends_with("stat:DELIVRD err:000 text:Hello €"),
+            "{client}: {r}"
+        );
+        let r = receipt_via(client, serve.port, "Привет мир");
+        let d = &r["receipt"];
+        let text = if client == "smpplib" {
+            &d["decoded"]
+        } else {
+            &d["text"]
+        };
+        assert!(
+            text.as_str()
+                .unwrap_or_default()
+                .ends_with("text:Привет мир"),
+            "{client}: {r}"
+        );
+    }
+    let off = crate::util::serve(&["--accept-any", "--dlr-delay", "10", "--dlr-tlvs", "off"]);
+    let r = receipt_via("smpplib", off.port, "Hello");
+    assert_eq!(
+        r["receipt"]["receipted_message_id"],
+        serde_json::Value::Null,
+        "{r}"
+    );
+    assert!(
+        r["receipt"]["decoded"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("id:"),
+        "{r}"
+    );
+}
+
+#[test]
+fn unbind_junit_reports_the_teardown() {
+    let serve = crate::util::serve(&["--account", "acme:secret:1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("unbind.xml");
+    let junit = report.to_str().unwrap();
+    let (code, out) = crate::util::run_on(
+        serve.port,
+        "unbind",
+        &[
+            "--system-id",
+            "acme",
+            "--password",
+            "secret",
+            "--rebind",
+            "-q",
+            "--junit",
+            junit,
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let j = junit_of(&report);
+    assert_eq!(
+        j["suites"][0]["cases"][0]["name"],
+        "unbind and rebind answers a clean teardown (exit 0)"
+    );
+    assert_eq!(j["failures"], 0, "{j}");
+    let (code, out) = crate::util::run_on(
+        serve.port,
+        "unbind",
+        &[
+            "--system-id",
+            "acme",
+            "--password",
+            "wrong",
+            "-q",
+            "--junit",
+            junit,
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    let j = junit_of(&report);
+    let f = &j["suites"][0]["cases"][0]["result"];
+    assert_eq!(f["kind"], "failure", "{j}");
+    assert!(f["message"].as_str().unwrap().contains("got exit 1"), "{j}");
+}

@@ -193,12 +193,15 @@ fn node_client_through_proxy_to_node_smsc_with_injected_throttling() {
         .unwrap();
     let v = json_lines(&out.stdout);
     dump.stop();
-    // The client received the injected ESME_RTHROTTLED for its second submit.
-    let st: Vec<u64> = events(&v, "submit_resp")
+    // The client received the injected ESME_RTHROTTLED for its second submit (the answers may
+    // arrive in any order: the injected one does not wait for the SMSC).
+    let mut st: Vec<(u64, u64)> = events(&v, "submit_resp")
         .iter()
-        .map(|e| e["status"].as_u64().unwrap())
+        .map(|e| (e["seq"].as_u64().unwrap(), e["status"].as_u64().unwrap()))
         .collect();
-    assert_eq!(st, [0, 0x58, 0], "{v:?}");
+    st.sort_unstable();
+    let statuses: Vec<u64> = st.iter().map(|x| x.1).collect();
+    assert_eq!(statuses, [0, 0x58, 0], "{v:?}");
     assert_eq!(events(&v, "bind")[0]["status"], 0);
     // The SMSC never saw that request: two submits only.
     smsc.wait_event("unbind", T);
@@ -510,4 +513,170 @@ fn dropped_responses_reach_the_esme_as_a_timeout() {
         .filter(|r| r.2.contains("swallowed"))
         .count();
     assert_eq!(swallowed, 1);
+}
+
+#[test]
+fn ctrl_c_unbinds_both_ways_and_prints_the_summaries() {
+    let mut srv = serve(&["--json", "--accept-any", "--no-dlr"]);
+    let p = proxy(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--upstream",
+        &format!("127.0.0.1:{}", srv.port),
+        "--json",
+    ]);
+    let port = p.port.to_string();
+    let held = smppdiag(&[
+        "bind",
+        "--port",
+        &port,
+        "--system-id",
+        "acme",
+        "--password",
+        "pw",
+        "--hold",
+        "20",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    srv.wait_json("bound", |e| e["kind"] == "bind");
+    let shown = stop_proxy(p);
+    // The ESME got an unbind from smppdiag, answered it, and ended its held session.
+    let out = held.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("(it sent unbind)"), "{text}");
+    // The SMSC got an unbind from smppdiag and answered it.
+    srv.wait_json("unbind from the proxy", |e| {
+        e["event"] == "pdu"
+            && e["direction"] == "esme_to_smsc"
+            && e["pdu"]["command_name"] == "unbind"
+    });
+    let injected: Vec<String> = shown
+        .iter()
+        .filter_map(|l| match l {
+            Line::Pdu(p) if p.injected => p.pdu.command_name.clone(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(injected, ["unbind", "unbind"]);
+    let end = shown.iter().find_map(|l| match l {
+        Line::SessionEnd(e) => Some(e.reason.clone()),
+        _ => None,
+    });
+    assert_eq!(end.as_deref(), Some("smppdiag stopped: unbound both ways"));
+    let summaries = shown
+        .iter()
+        .filter(|l| matches!(l, Line::Summary(_)))
+        .count();
+    assert_eq!(summaries, 2, "the session's and the run's");
+}
+
+/// A submit_sm from the library's encoder with its last octet cut and command_length fixed up:
+/// the short_message is shorter than its sm_length says.
+fn truncated_submit(seq: u32) -> Vec<u8> {
+    let mut b = Pdu::new(cmd::SUBMIT_SM, seq)
+        .with_str("destination_addr", "15551234567")
+        .with("short_message", Field::Octets(b"hello".to_vec()))
+        .encode()
+        .unwrap();
+    b.pop();
+    let n = b.len() as u32;
+    b[..4].copy_from_slice(&n.to_be_bytes());
+    b
+}
+
+#[test]
+fn malformed_pdus_are_forwarded_as_they_are_unless_refused() {
+    let mut srv = serve(&["--json", "--accept-any", "--no-dlr"]);
+    let upstream = format!("127.0.0.1:{}", srv.port);
+    let p = proxy(&["--listen", "127.0.0.1:0", "--upstream", &upstream, "--json"]);
+    let mut s = raw_bind(p.port);
+    let bad = truncated_submit(2);
+    s.write_all(&bad).unwrap();
+    let mut head = [0u8; 16];
+    s.read_exact(&mut head).unwrap();
+    assert_eq!(&head[4..8], &[0x80, 0, 0, 4], "the SMSC answered it");
+    // The SMSC received the very octets.
+    let got = srv.wait_json("the malformed submit", |e| {
+        e["event"] == "pdu" && e["direction"] == "esme_to_smsc" && e["pdu"]["command_id"] == 4
+    });
+    assert_eq!(got["pdu"]["hex"], hex::encode_upper(&bad));
+    drop(s);
+    let shown = stop_proxy(p);
+    let flagged = shown
+        .iter()
+        .any(|l| matches!(l, Line::Pdu(x) if x.pdu.command_id == Some(4) && x.pdu.malformed));
+    assert!(flagged, "shown as malformed");
+
+    // --refuse-malformed: not forwarded; the ESME gets nothing back for it.
+    let p = proxy(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--upstream",
+        &upstream,
+        "--json",
+        "--refuse-malformed",
+    ]);
+    let mut s = raw_bind(p.port);
+    s.write_all(&truncated_submit(2)).unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut buf = [0u8; 16];
+    assert!(s.read(&mut buf).is_err(), "no answer to a refused PDU");
+    drop(s);
+    let shown = stop_proxy(p);
+    let refused = pdu_rows(&shown, None)
+        .into_iter()
+        .any(|r| r.2.contains("not forwarded (--refuse-malformed)"));
+    assert!(refused);
+}
+
+#[test]
+fn latency_delays_both_ways_and_sessions_run_side_by_side() {
+    let srv = serve(&["--accept-any", "--no-dlr", "--quiet"]);
+    let p = proxy(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--upstream",
+        &format!("127.0.0.1:{}", srv.port),
+        "--latency",
+        "150",
+        "--json",
+    ]);
+    let port = p.port;
+    let clients: Vec<_> = (0..2)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let id = format!("esme{i}");
+                run_on(
+                    port,
+                    "bind",
+                    &["--system-id", &id, "--password", "pw", "--json"],
+                )
+            })
+        })
+        .collect();
+    for c in clients {
+        let (code, out) = c.join().unwrap();
+        assert_eq!(code, 0, "{out}");
+        let resp = out
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|e| e["event"] == "pdu" && e["direction"] == "smsc_to_esme")
+            .expect("bind response");
+        // 150 ms each way.
+        assert!(resp["rtt_ms"].as_f64().unwrap() >= 290.0, "{resp}");
+    }
+    let shown = stop_proxy(p);
+    let mut sessions: Vec<u64> = shown
+        .iter()
+        .filter_map(|l| match l {
+            Line::SessionStart(s) => Some(s.session),
+            _ => None,
+        })
+        .collect();
+    sessions.sort_unstable();
+    assert_eq!(sessions, [1, 2]);
 }

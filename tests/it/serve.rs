@@ -35,7 +35,7 @@ fn run_client(mut cmd: Command, what: &str) -> Vec<Value> {
 }
 
 /// Run `tests/peers/smpplib_client.py --port PORT ARGS`.
-fn smpplib(port: u16, args: &[&str]) -> Vec<Value> {
+pub(crate) fn smpplib(port: u16, args: &[&str]) -> Vec<Value> {
     let python = peers::require_smpplib();
     let mut cmd = Command::new(python);
     cmd.arg(peers::peers_dir().join("smpplib_client.py"))
@@ -54,7 +54,7 @@ fn node_cmd(port: u16, args: &[&str]) -> Command {
 }
 
 /// Run `tests/peers/node_client.js --port PORT ARGS`.
-fn node(port: u16, args: &[&str]) -> Vec<Value> {
+pub(crate) fn node(port: u16, args: &[&str]) -> Vec<Value> {
     run_client(node_cmd(port, args), "node_client.js")
 }
 
@@ -359,7 +359,7 @@ fn node_query_replace_cancel() {
 
 #[test]
 fn node_too_many_binds_and_server_unbind_on_stop() {
-    let mut s = serve(&["--json", "--account", "one:pw:1", "--max-seconds", "3"]);
+    let mut s = serve(&["--json", "--account", "one:pw:1", "--max-seconds", "5"]);
     let first = node_cmd(
         s.port,
         &[

@@ -4,7 +4,8 @@ tests. Prints one JSON object per line for everything it sees:
 
   {"event": "bind", "status": N}
   {"event": "submit_resp", "seq": N, "status": N, "message_id": "..."}
-  {"event": "deliver_sm", "esm_class": N, "text": "...", "receipted_message_id": "...", "message_state": N}
+  {"event": "deliver_sm", "esm_class": N, "text": "...", "data_coding": N, "decoded": "...",
+   "source_addr": "...", "receipted_message_id": "...", "message_state": N}
   {"event": "query_resp", "status": N, "message_state": N}
   {"event": "generic_nack", "seq": N, "status": N}
   {"event": "unbind", "status": N}   or   {"event": "closed"} when the server hangs up
@@ -42,6 +43,28 @@ def text_of(v):
     if isinstance(v, bytes):
         return v.decode("latin-1")
     return str(v)
+
+
+def decoded_text(pdu):
+    """The message text as a receiver sees it: the UDH (esm_class 0x40) cut off, UCS2 as
+    UTF-16BE, the default alphabet through smpplib's own GSM table (the reverse of
+    smpplib.gsm.gsm_encode, escape 0x1B included)."""
+    data = pdu.short_message or b""
+    if pdu.esm_class & 0x40 and data:
+        data = data[data[0] + 1:]
+    if pdu.data_coding == 8:
+        return data.decode("utf-16-be", errors="replace")
+    table = smpplib.gsm.GSM_CHARACTER_TABLE
+    out, escape = [], False
+    for b in data:
+        if escape:
+            out.append(table[0x80 + b])
+            escape = False
+        elif b == 0x1B:
+            escape = True
+        else:
+            out.append(table[b])
+    return "".join(out)
 
 
 def main():
@@ -122,6 +145,8 @@ def main():
         elif cmd == "deliver_sm":
             receipts += 1
             out(event="deliver_sm", esm_class=pdu.esm_class, text=text_of(pdu.short_message),
+                data_coding=pdu.data_coding, decoded=decoded_text(pdu),
+                source_addr=text_of(pdu.source_addr),
                 receipted_message_id=text_of(getattr(pdu, "receipted_message_id", None)),
                 message_state=getattr(pdu, "message_state", None))
             resp = smpp.make_pdu("deliver_sm_resp", client=c, sequence=pdu.sequence)
