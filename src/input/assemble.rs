@@ -357,9 +357,19 @@ fn tcp_payload<'a>(b: &'a [u8], stats: &mut Stats) -> Option<(&'a [u8], SocketAd
     }
     let first = b[0] >> 4;
     let order: &[DataLink] = if first == 4 || first == 6 {
-        &[DataLink::RAW, DataLink::ETHERNET, DataLink::LINUX_SLL]
+        &[
+            DataLink::RAW,
+            DataLink::ETHERNET,
+            DataLink::LINUX_SLL,
+            DataLink::LINUX_SLL2,
+        ]
     } else {
-        &[DataLink::ETHERNET, DataLink::LINUX_SLL, DataLink::RAW]
+        &[
+            DataLink::ETHERNET,
+            DataLink::LINUX_SLL,
+            DataLink::LINUX_SLL2,
+            DataLink::RAW,
+        ]
     };
     for &dl in order {
         if let Some(seg) = crate::capture::link::tcp_segment(dl, b) {

@@ -75,6 +75,7 @@ impl Stats {
                     | Shape::FollowTcpStream => {
                         format!("a hex dump ({shape}) of {n} octets")
                     }
+                    Shape::Hex => format!("{n} octets of hex"),
                     _ => format!("{n} octets of hex ({shape})"),
                 };
                 let k = n.min(4);

@@ -199,6 +199,11 @@ pub(super) fn read_bytes(line: &[u8], d: &DumpLine, out: &mut Vec<u8>) -> bool {
         );
         tokens += 1;
         all_two &= digits.len() == 2;
+        // Only xxd (`-c`) prints more than 16 octets a line; after 16 comes the ASCII column,
+        // even when one space separates it.
+        if d.shape != Shape::Xxd && out.len() - start >= 16 {
+            return true;
+        }
     }
 }
 
@@ -212,8 +217,14 @@ fn second_half(b: &[u8], mut i: usize) -> bool {
         }
         n += 1;
         i += 2;
+        if n == 8 {
+            // A full half; what follows is the ASCII column.
+            return true;
+        }
         match (b.get(i), b.get(i + 1)) {
             (None, _) | (Some(b' ' | b'\t'), None | Some(b' ' | b'\t')) => return n <= 8,
+            // One space, then no two-digit octet: the ASCII column (older Wireshark dialogs).
+            (Some(b' '), Some(_)) if hex2(b, i + 1).is_none() => return n <= 8,
             (Some(b' '), Some(_)) => i += 1,
             _ => return false,
         }

@@ -1,9 +1,17 @@
-//! Unit tests of the PDU finder.
+//! Unit tests of the PDU finder: each shape with its exact octets and source, the splitting and
+//! truncation rules, repairs, network frames, and text that holds no PDU.
 
 use super::*;
 
-fn pdus(text: &str) -> Vec<Found> {
+/// enquire_link_resp, sequence 7.
+const ELR: &str = "00000010800000150000000000000007";
+
+fn items(text: &str) -> Vec<Item> {
     find_all(text)
+}
+
+fn pdus(text: &str) -> Vec<Found> {
+    items(text)
         .into_iter()
         .filter_map(|i| match i {
             Item::Pdu(f) => Some(f),
@@ -12,9 +20,338 @@ fn pdus(text: &str) -> Vec<Found> {
         .collect()
 }
 
+/// The text yields exactly one PDU with these octets and this shape; returns it.
+#[track_caller]
+fn one(text: &str, hex: &str, shape: Shape) -> Found {
+    let f = pdus(text);
+    assert_eq!(f.len(), 1, "{text:?}: {f:?}");
+    assert_eq!(hex::encode(&f[0].bytes), hex, "{text:?}");
+    assert_eq!(f[0].source.shape, shape, "{text:?}");
+    f.into_iter().next().unwrap_or_else(|| unreachable!())
+}
+
+#[track_caller]
+fn none(text: &str) {
+    let f = pdus(text);
+    assert!(f.is_empty(), "{text:?} gave {f:?}");
+}
+
 #[test]
-fn plain_hex() {
-    let f = pdus("00000010800000150000000000000007");
+fn hex_in_any_spacing() {
+    one(ELR, ELR, Shape::Hex);
+    one(
+        "00 00 00 10 80 00 00 15 00 00 00 00 00 00 00 07",
+        ELR,
+        Shape::Hex,
+    );
+    one(
+        "00:00:00:10:80:00:00:15:00:00:00:00:00:00:00:07",
+        ELR,
+        Shape::Hex,
+    );
+    one(
+        "00-00-00-10-80-00-00-15-00-00-00-00-00-00-00-07",
+        ELR,
+        Shape::Hex,
+    );
+    one("00000010 80000015 00000000 00000007\r\n", ELR, Shape::Hex);
+    one("{0x00, 0x00, 0x00, 0x10, 0x80, 0x00, 0x00, 0x15, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07};", ELR, Shape::HexList);
+    one(
+        "0x00000010 0x80000015 0x00000000 0x00000007",
+        ELR,
+        Shape::HexList,
+    );
+    one(
+        "\"\\x00\\x00\\x00\\x10\\x80\\x00\\x00\\x15\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x07\"",
+        ELR,
+        Shape::EscapedString,
+    );
+}
+
+#[test]
+fn python_bytes_repr_with_printable_octets() {
+    // 0x3c is printed as `<` by Python's repr.
+    let f = one(
+        "data = b'\\x00\\x00\\x00<\\x00\\x00\\x00\\x15\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x01' + pad",
+        "0000003c000000150000000000000001",
+        Shape::PythonBytes,
+    );
+    assert_eq!(f.source.line, 1);
+}
+
+#[test]
+fn decimal_lists_are_decimal() {
+    let dec = "[0, 0, 0, 16, 128, 0, 0, 21, 0, 0, 0, 0, 0, 0, 0, 7]";
+    one(dec, ELR, Shape::DecimalList);
+    one(
+        "[0 0 0 16 128 0 0 21 0 0 0 0 0 0 0 7]",
+        ELR,
+        Shape::DecimalList,
+    );
+    one(
+        "[0, 0, 0, 16, -128, 0, 0, 21, 0, 0, 0, 0, 0, 0, 0, 7]",
+        ELR,
+        Shape::JavaByteArray,
+    );
+    one(
+        r#"{"type":"Buffer","data":[0,0,0,16,128,0,0,21,0,0,0,0,0,0,0,7]}"#,
+        ELR,
+        Shape::NodeBufferJson,
+    );
+    // Two-digit values are still decimal: 16 is 0x10, not 0x16.
+    let f = pdus("[0, 0, 0, 16, 0, 0, 0, 21, 0, 0, 0, 0, 0, 0, 0, 10]");
+    assert_eq!(hex::encode(&f[0].bytes), "0000001000000015000000000000000a");
+}
+
+#[test]
+fn base64_bare_and_in_json() {
+    one("AAAAEIAAABUAAAAAAAAABw==", ELR, Shape::Base64);
+    one(
+        r#"{"level":"debug","pdu":"AAAAEIAAABUAAAAAAAAABw=="}"#,
+        ELR,
+        Shape::JsonField,
+    );
+    one(
+        &format!(r#"{{"level":"debug","pdu_hex": "{ELR}"}}"#),
+        ELR,
+        Shape::JsonField,
+    );
+}
+
+#[test]
+fn node_buffer_and_its_truncation() {
+    one(
+        "<Buffer 00 00 00 10 80 00 00 15 00 00 00 00 00 00 00 07>",
+        ELR,
+        Shape::NodeBuffer,
+    );
+    let f =
+        pdus("<Buffer 00 00 00 3c 00 00 00 04 00 00 00 00 00 00 00 02 00 01 ... 42 more bytes>");
     assert_eq!(f.len(), 1);
-    assert_eq!(f[0].source.shape, Shape::Hex);
+    assert_eq!(f[0].bytes.len(), 18);
+    let note = f[0].source.note.clone().unwrap_or_default();
+    assert!(
+        note.contains("truncated node Buffer (42 more bytes not shown)"),
+        "{note}"
+    );
+}
+
+#[test]
+fn log_prefixes_carry_no_octets() {
+    let f = one(&format!("06:24:41 {ELR}"), ELR, Shape::Hex);
+    assert_eq!(f.source.line, 1);
+    one(&format!("[12:00:01.123] {ELR}"), ELR, Shape::Hex);
+    one(
+        &format!("2026-11-30 10:00:01,123 [pool-1-thread-2] DEBUG c.c.s.SmppSessionLogger - write bytes: [{ELR}]"),
+        ELR,
+        Shape::CloudhopperLog,
+    );
+    one(
+        &format!("DEBUG:smpp.Client:<<b'{ELR}' (16 bytes)"),
+        ELR,
+        Shape::SmpplibLog,
+    );
+    one(&format!("“{ELR}”"), ELR, Shape::Hex);
+    one(&format!("{ELR} (16 bytes)"), ELR, Shape::Hex);
+}
+
+#[test]
+fn dumps_with_offsets() {
+    let xxd = "00000000: 0000 0010 8000 0015 0000 0000 0000 0007  ................\n";
+    one(xxd, ELR, Shape::Xxd);
+    let hexdump = "00000000  00 00 00 10 80 00 00 15  00 00 00 00 00 00 00 07  |................|\n00000010\n";
+    one(hexdump, ELR, Shape::HexdumpC);
+    let smppsim = "Hex dump (16) bytes:\n00000010:80000015:00000000:00000007\n";
+    one(smppsim, ELR, Shape::SmppsimHexDump);
+}
+
+#[test]
+fn hexdump_star_is_expanded_up_to_the_limit_only() {
+    let star = "00000000  00 00 00 30 80 00 00 15  00 00 00 00 00 00 00 07  |...0............|\n\
+                00000010  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|\n*\n00000030\n";
+    let f = pdus(star);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].bytes.len(), 48);
+    // A `*` standing for 15 MB is refused, not allocated.
+    let huge = "00000000  00 00 00 10 80 00 00 15  00 00 00 00 00 00 00 07  |................|\n\
+                00000010  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|\n*\n00e4e1c0\n";
+    let problems: Vec<Problem> = items(huge)
+        .into_iter()
+        .filter_map(|i| match i {
+            Item::Problem(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].message.contains("more than any PDU"),
+        "{}",
+        problems[0].message
+    );
+}
+
+/// An Ethernet/IPv4/TCP frame carrying `ELR`, as tcpdump -XX prints it (127.0.0.1:2775 → :40000).
+fn frame_hex() -> String {
+    let mut f = hex::decode("0000000000000000000000000800").unwrap_or_default();
+    let ip_len: u16 = 20 + 20 + 16;
+    f.extend([
+        0x45,
+        0,
+        (ip_len >> 8) as u8,
+        ip_len as u8,
+        0,
+        1,
+        0x40,
+        0,
+        64,
+        6,
+        0,
+        0,
+        127,
+        0,
+        0,
+        1,
+        127,
+        0,
+        0,
+        1,
+    ]);
+    f.extend([
+        0x0a, 0xd7, 0x9c, 0x40, 0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x18, 0x01, 0x00, 0, 0, 0, 0,
+    ]);
+    f.extend(hex::decode(ELR).unwrap_or_default());
+    hex::encode(f)
+}
+
+#[test]
+fn network_frames_are_taken_down_to_the_tcp_payload() {
+    let b = hex::decode(frame_hex()).unwrap_or_default();
+    let mut dump = String::from(
+        "12:00:01.000000 IP 127.0.0.1.2775 > 127.0.0.1.40000: Flags [P.], length 16\n",
+    );
+    for (i, c) in b.chunks(16).enumerate() {
+        let words: Vec<String> = c.chunks(2).map(hex::encode).collect();
+        dump += &format!("\t0x{:04x}:  {}\n", i * 16, words.join(" "));
+    }
+    let f = one(&dump, ELR, Shape::TcpdumpX);
+    assert_eq!(f.source.line, 5, "the line of the payload's first octet");
+    let note = f.source.note.unwrap_or_default();
+    assert!(note.contains("127.0.0.1:2775 → 127.0.0.1:40000"), "{note}");
+    // The same frame as one hex stream (Wireshark "Copy as Hex Stream").
+    one(&frame_hex(), ELR, Shape::Hex);
+}
+
+#[test]
+fn kannel_octstr_dump_without_command_length_is_repaired() {
+    let text = "2026-11-30 08:09:20 [21368] [6] DEBUG: Octet string at 0x7f5990002370:\n\
+                2026-11-30 08:09:20 [21368] [6] DEBUG:   len:  12\n\
+                2026-11-30 08:09:20 [21368] [6] DEBUG:   data: 80 00 00 15 00 00 00 00 00 00 00 07               ............\n\
+                2026-11-30 08:09:20 [21368] [6] DEBUG: Octet string dump ends.\n";
+    let f = one(text, ELR, Shape::KannelOctstrDump);
+    assert!(f
+        .source
+        .note
+        .unwrap_or_default()
+        .contains("command_length was missing"));
+}
+
+#[test]
+fn kannel_field_dump_is_rebuilt() {
+    let text = "2026-11-30 08:09:20 [21368] [6] DEBUG: SMPP PDU 0x7f5990002110 dump:\n\
+                2026-11-30 08:09:20 [21368] [6] DEBUG:   type_name: enquire_link_resp\n\
+                2026-11-30 08:09:20 [21368] [6] DEBUG:   command_id: 2147483669 = 0x80000015\n\
+                2026-11-30 08:09:20 [21368] [6] DEBUG:   command_status: 0 = 0x00000000\n\
+                2026-11-30 08:09:20 [21368] [6] DEBUG:   sequence_number: 7 = 0x00000007\n\
+                2026-11-30 08:09:20 [21368] [6] DEBUG: SMPP PDU dump ends.\n";
+    let f = one(text, ELR, Shape::KannelFieldDump);
+    assert_eq!(f.source.line, 1);
+    assert!(f
+        .source
+        .note
+        .unwrap_or_default()
+        .contains("rebuilt from a Kannel field dump"));
+}
+
+#[test]
+fn a_pdu_over_several_lines_and_several_pdus_on_one() {
+    // The seed page's one-field-per-line submit_sm: one PDU starting on line 1.
+    let seed = include_str!("../../tests/fixtures/seeds/004_submit_sm.txt");
+    let f = pdus(seed);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].bytes.len(), 51);
+    // Back to back on one line, then a partial header: one clean PDU and one truncated.
+    let f = pdus("0000001080000015000000000a342eed0000001080000015000000000a342e");
+    assert_eq!(
+        f.iter().map(|f| f.bytes.len()).collect::<Vec<_>>(),
+        [16, 15]
+    );
+    assert!(f[1]
+        .source
+        .note
+        .as_deref()
+        .unwrap_or("")
+        .contains("truncated"));
+    // Request, prose, response: both PDUs, each with its line.
+    let text = format!("00000010000000150000000000000007\nThe SMSC answered:\n{ELR}\n");
+    let lines: Vec<usize> = pdus(&text).iter().map(|f| f.source.line).collect();
+    assert_eq!(lines, [1, 3]);
+}
+
+#[test]
+fn a_body_without_its_header_is_noted() {
+    let text = "08:05:49.664 [PDUReaderWorker-1] DEBUG o.j.session.PDUProcessTask - Received SMPP message PDUHeader(25, 80000004, 00000000, 3) 30 30 30 30 30 30 30 31 00";
+    let notes: Vec<String> = items(text)
+        .into_iter()
+        .filter_map(|i| match i {
+            Item::Note(n) => Some(n.message),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("header is missing"), "{}", notes[0]);
+}
+
+#[test]
+fn text_without_pdus_finds_none() {
+    none("The quick brown fox; nothing here but 0x58 and 00000058 and deadbeef cafe.");
+    none("commit 59bc3d3a1f0e9d7c6b5a493827160f5e4d3c2b1a\nAuthor: someone");
+    none("8d1f2c44-5e1b-4a2e-9d3c-000000000001 00:1a:2b:3c:4d:5e 00:00:00:00:00:00");
+    none(&"(\")\"".repeat(80_000));
+    none("");
+}
+
+#[test]
+fn a_long_line_is_read_in_pieces() {
+    // 3 MB of back-to-back PDUs on one line, fed in 64 KiB chunks.
+    let n = 3 * (1 << 20) / 32;
+    let text = ELR.repeat(n);
+    let mut finder = Finder::new();
+    let mut out = Vec::new();
+    let mut count = 0;
+    for c in text.as_bytes().chunks(64 * 1024) {
+        finder.feed(c, &mut out);
+        count += out
+            .drain(..)
+            .filter(|i| matches!(i, Item::Pdu(f) if f.bytes.len() == 16))
+            .count();
+    }
+    finder.finish(&mut out);
+    count += out
+        .drain(..)
+        .filter(|i| matches!(i, Item::Pdu(f) if f.bytes.len() == 16))
+        .count();
+    assert_eq!(count, n);
+}
+
+#[test]
+fn describe_names_what_the_text_is() {
+    let mut f = Finder::new();
+    let mut out = Vec::new();
+    f.feed(b"[0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n", &mut out);
+    f.finish(&mut out);
+    assert!(
+        f.describe().contains("a decimal byte list of 12 values"),
+        "{}",
+        f.describe()
+    );
 }

@@ -325,14 +325,14 @@ fn one_pdu_per_line_file() {
 }
 
 #[test]
-fn input_that_is_not_hex_is_a_usage_error_with_its_position() {
+fn text_without_a_pdu_is_a_usage_error_naming_what_it_is() {
     smppdiag()
         .args(["decode", "00000010 8000000G"])
         .assert()
         .code(2)
         .stdout_eq(str![])
         .stderr_eq(str![[r#"
-error: no SMPP PDU found: <arguments>: the longest run of bytes in the text is 4 octets of hex (hex) that is not a PDU: too short for the 16-octet SMPP header; paste the whole PDU starting at its command_length
+error: no SMPP PDU found: <arguments>: the longest run of bytes in the text is 4 octets of hex that is not a PDU: too short for the 16-octet SMPP header; paste the whole PDU starting at its command_length
 
 "#]]);
 }
