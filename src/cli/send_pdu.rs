@@ -47,7 +47,8 @@ pub fn load(values: &[String]) -> anyhow::Result<Vec<Vec<u8>>> {
                 ),
                 None => (v.clone(), "--pdu"),
             };
-            crate::input::bytes_of(&text).with_context(|| format!("{what}: not hex"))
+            crate::input::bytes_of(&text)
+                .ok_or_else(|| anyhow::anyhow!("{what}: no hex bytes found in {text:?}"))
         })
         .collect()
 }
