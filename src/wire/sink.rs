@@ -11,7 +11,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use crate::capture::writer::MultiRecorder;
 use crate::codec::{self, Decoded, Header};
-use crate::render::dump::{dump, DumpOptions};
+use crate::render::dump::{dump, dump_into, DumpOptions};
 use crate::render::explain::explanation_block;
 use crate::render::json::JsonOptions;
 use crate::render::{Role, Style};
@@ -125,6 +125,10 @@ pub struct DumpSink<W> {
     /// Rendered explanation blocks by status; `explained` marks those already shown once.
     blocks: HashMap<u32, String>,
     shown: u64,
+    /// One buffer reused for every dump (no allocation per PDU).
+    buf: String,
+    /// The last frame line written, by frame number (several PDUs may end in one frame).
+    last_frame: Option<(u64, String)>,
 }
 
 impl<W> std::fmt::Debug for DumpSink<W> {
@@ -145,6 +149,8 @@ impl<W: Write> DumpSink<W> {
             layout,
             blocks: HashMap::new(),
             shown: 0,
+            buf: String::new(),
+            last_frame: None,
         }
     }
 
@@ -215,26 +221,39 @@ impl<W: Write> DumpSink<W> {
         )
     }
 
+    /// The frame line of `frame`, formatted once per frame.
+    fn cached_frame_line(&mut self, ev: &PduEvent<'_>, frame: u64) -> &str {
+        if self.last_frame.as_ref().map(|(f, _)| *f) != Some(frame) {
+            let line = self.frame_line(ev, frame);
+            self.last_frame = Some((frame, line));
+        }
+        self.last_frame.as_ref().map_or("", |(_, l)| l.as_str())
+    }
+
     fn paste_or_capture(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()> {
         let mut owned = None;
         let d = Self::decoded(ev, &mut owned);
         if self.shown > 0 {
             writeln!(self.w)?;
         }
+        let style = self.style;
         if let (Layout::Capture, Some(frame)) = (self.layout, ev.frame) {
-            let line = self.frame_line(ev, frame);
-            writeln!(self.w, "{}", self.style.paint(Role::Note, &line))?;
+            let line = style.paint(Role::Note, self.cached_frame_line(ev, frame));
+            writeln!(self.w, "{line}")?;
         }
         if let (Layout::Paste, Some(src)) = (self.layout, ev.source) {
-            writeln!(self.w, "{}", self.style.paint(Role::Note, &src.heading()))?;
+            writeln!(self.w, "{}", style.paint(Role::Note, &src.heading()))?;
         }
-        self.w
-            .write_all(dump(d, &self.style, &self.opts).as_bytes())?;
+        self.buf.clear();
+        dump_into(&mut self.buf, d, &style, &self.opts);
+        self.w.write_all(self.buf.as_bytes())?;
         if let Some(h) = d.header {
             if h.command_status != 0 {
                 writeln!(self.w)?;
-                let block = self.block(h.command_status).unwrap_or_default().to_string();
-                self.w.write_all(block.as_bytes())?;
+                if self.block(h.command_status).is_some() {
+                    let block = &self.blocks[&h.command_status];
+                    self.w.write_all(block.as_bytes())?;
+                }
             }
         }
         self.shown += 1;
