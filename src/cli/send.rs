@@ -556,14 +556,17 @@ async fn body_async(
     }
     let outcome = match result {
         Ok(o) => o,
-        Err(e) => {
-            let exit = out.with(|o| o.failure(&e));
+        Err(f) => {
+            let exit = out.with(|o| o.failure(&f.error));
             if matches!(
-                e,
-                SessionError::Interrupted | SessionError::ResponseTimeout { .. }
+                f.error,
+                SessionError::Interrupted
+                    | SessionError::ResponseTimeout { .. }
+                    | SessionError::WrongResponse { .. }
             ) {
                 connect::unbind_briefly(&mut session).await;
             }
+            out.with(|o| print_summary(o, &f.outcome, plan, what, exit));
             return exit;
         }
     };
@@ -625,6 +628,7 @@ fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what:
             "exit_code": exit.code(),
             "messages": plan.count, "parts_per_round": plan.parts.len(),
             "sent": s.sent, "accepted": s.accepted, "rejected": rejected,
+            "unanswered": s.unanswered(),
             "retries": s.retries, "failed": s.failed,
             "elapsed_s": s.elapsed.as_secs_f64(), "throughput": s.throughput(),
             "send_span_s": s.send_span.as_secs_f64(), "send_rate": s.send_rate(),
@@ -639,8 +643,12 @@ fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what:
     }
     o.line("");
     o.line(&o.paint(Role::Heading, "summary"));
+    let unanswered = match s.unanswered() {
+        0 => String::new(),
+        n => format!(", unanswered {n}"),
+    };
     o.line(&format!(
-        "  messages {} ({what}), sent {}, accepted {}, rejected {}, retries {}, failed {}",
+        "  messages {} ({what}), sent {}, accepted {}, rejected {}{unanswered}, retries {}, failed {}",
         plan.count,
         s.sent,
         s.accepted,
@@ -705,6 +713,7 @@ fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what:
         Exit::Success => o.paint(Role::Good, "✓ all accepted"),
         Exit::Receipt => o.paint(Role::Error, "✗ receipt missing or not delivered"),
         Exit::SmppError => o.paint(Role::Error, "✗ the SMSC rejected messages"),
+        Exit::Interrupted => o.paint(Role::Error, "✗ interrupted (partial summary)"),
         _ => o.paint(Role::Error, "✗ failed"),
     };
     o.line(&verdict);

@@ -180,15 +180,44 @@ struct Failing {
     first: Instant,
 }
 
+/// A run that failed partway: the cause, and what was done until then (the summary's counts,
+/// with [`Summary::unanswered`] the requests written and never answered).
+#[derive(Debug)]
+pub struct SendFailure {
+    /// Why the run stopped.
+    pub error: SessionError,
+    /// The counts up to the failure.
+    pub outcome: SendOutcome,
+}
+
 /// Run the plan on a bound session. `progress` is called after each response.
 pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
     session: &mut Session<S>,
     plan: &SendPlan,
     progress: &mut dyn FnMut(&Summary),
-) -> Result<SendOutcome, SessionError> {
+) -> Result<SendOutcome, Box<SendFailure>> {
+    let mut out = SendOutcome::default();
+    match run_into(session, plan, progress, &mut out).await {
+        Ok(()) => Ok(out),
+        Err(error) => {
+            session.set_read_coalescing(None);
+            out.summary.malformed = session.malformed;
+            Err(Box::new(SendFailure {
+                error,
+                outcome: out,
+            }))
+        }
+    }
+}
+
+async fn run_into<S: AsyncRead + AsyncWrite + Unpin>(
+    session: &mut Session<S>,
+    plan: &SendPlan,
+    progress: &mut dyn FnMut(&Summary),
+    out: &mut SendOutcome,
+) -> Result<(), SessionError> {
     let window = plan.window.max(1);
     let parts = plan.parts.len().min(255);
-    let mut out = SendOutcome::default();
     let mut limiter = plan.rate.map(RateLimiter::new);
     let user_rate = plan.rate;
     let mut due: BinaryHeap<Reverse<(Instant, u64)>> = BinaryHeap::new();
@@ -253,9 +282,10 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
                 if let Some(l) = limiter.as_mut() {
                     l.consume(now);
                 }
-                first_sent.get_or_insert(now);
+                let first = *first_sent.get_or_insert(now);
                 last_sent = now;
                 out.summary.sent += 1;
+                out.summary.send_span = last_sent - first;
                 continue;
             }
             let at = now + wait;
@@ -265,6 +295,7 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
             Event::Idle => {}
             Event::Response { pdu, request, rtt } => {
                 last_response = Instant::now();
+                out.summary.elapsed = first_sent.map_or(Duration::ZERO, |t| last_response - t);
                 out.summary.latency.record(rtt);
                 let (message, part) = untag(request.tag);
                 let status = pdu.command_status;
@@ -345,7 +376,7 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
                 progress(&out.summary);
             }
             Event::Request(pdu) => {
-                handle_request(session, &pdu, &mut awaiting, &mut open_receipts, &mut out);
+                handle_request(session, &pdu, &mut awaiting, &mut open_receipts, out);
             }
             Event::PeerUnbound => {
                 return Err(SessionError::Closed {
@@ -367,7 +398,7 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
             match session.next_event(Some(until)).await? {
                 Event::Idle => break,
                 Event::Request(pdu) => {
-                    handle_request(session, &pdu, &mut awaiting, &mut open_receipts, &mut out)
+                    handle_request(session, &pdu, &mut awaiting, &mut open_receipts, out)
                 }
                 Event::PeerUnbound => {
                     return Err(SessionError::Closed {
@@ -381,7 +412,7 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         out.summary.receipts_missing = open_receipts as u64;
         out.receipts = awaiting;
     }
-    Ok(out)
+    Ok(())
 }
 
 fn handle_request<S: AsyncRead + AsyncWrite + Unpin>(

@@ -138,6 +138,14 @@ impl Summary {
         }
     }
 
+    /// Requests written and never answered (0 after a run that completed; after a failure, the
+    /// requests in flight when it stopped, and any answered with the wrong command).
+    pub fn unanswered(&self) -> u64 {
+        self.sent
+            .saturating_sub(self.accepted)
+            .saturating_sub(self.rejected_total())
+    }
+
     /// Total rejections.
     pub fn rejected_total(&self) -> u64 {
         self.rejected.values().sum()

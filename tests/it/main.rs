@@ -7,6 +7,7 @@ mod codec_props;
 mod decode;
 mod e2e;
 mod explain;
+mod hostile;
 mod interop;
 mod peers;
 mod schema;
