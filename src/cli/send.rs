@@ -447,6 +447,11 @@ fn ref_patch(encoded: &[u8], part: &Part, method: SplitMethod, reference: u16) -
     })
 }
 
+/// The slowest `--rate`: one message every 100 s.
+const MIN_RATE: f64 = 0.01;
+/// The fastest `--rate`.
+const MAX_RATE: f64 = 1_000_000.0;
+
 /// Run `send`.
 pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     let default_mode = if args.wait_dlr.is_some() {
@@ -462,15 +467,17 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         Box::new(NoRetry)
     };
     if let Some(r) = args.rate {
-        if !(r.is_finite() && r > 0.0) {
-            bail!("--rate must be a positive number of messages per second");
+        if !(r.is_finite() && (MIN_RATE..=MAX_RATE).contains(&r)) {
+            bail!(
+                "--rate must be between {MIN_RATE} and {MAX_RATE} messages per second, got {}",
+                super::show_number(r)
+            );
         }
     }
     let wait = args
         .wait_dlr
-        .map(Duration::try_from_secs_f64)
-        .transpose()
-        .map_err(|_| anyhow::anyhow!("--wait-dlr must be a number of seconds >= 0"))?;
+        .map(|w| super::secs_in("--wait-dlr", w, 0.0))
+        .transpose()?;
     let plan = SendPlan {
         parts,
         count: args.count,

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 
+use super::secs_in;
 use crate::exit::Exit;
-use crate::server::config::{self, Account, DlrMix, FailRule, Latency, OutputMode};
+use crate::server::config::{self, Account, DlrMix, FailRule, FailedBind, Latency, OutputMode};
 use crate::server::{self, Config, Log};
 
 /// Arguments of `serve`.
@@ -74,14 +75,28 @@ pub struct ServeArgs {
     #[arg(long)]
     pub no_dlr: bool,
     /// Delay before a message reaches its final state and its receipt is sent (ms).
-    #[arg(long, default_value_t = 100, value_name = "MS")]
+    #[arg(long, default_value_t = 100, value_name = "MS", value_parser = clap::value_parser!(u64).range(0..=604_800_000))]
     pub dlr_delay: u64,
     /// Final states of messages, weighted: e.g. DELIVRD=90,UNDELIV=10.
     #[arg(long, value_name = "MIX")]
     pub dlr_state: Option<DlrMix>,
     /// Send enquire_link when a session has been idle this many seconds (0: never).
-    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    #[arg(long, default_value_t = 60, value_name = "SECS", value_parser = clap::value_parser!(u64).range(0..=604_800))]
     pub enquire_link: u64,
+    /// Close a connection that has not bound within SECS (as TLS handshakes have).
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    pub bind_timeout: f64,
+    /// A bound session quiet for SECS gets an enquire_link and is closed unless something comes
+    /// back within 5 s (or SECS, when shorter); a client that reads nothing for SECS is closed too (0: never).
+    #[arg(long, default_value_t = 120.0, value_name = "SECS")]
+    pub idle_timeout: f64,
+    /// Serve at most N connections at once; more are closed at once, with a log line.
+    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
+    /// After a bind refused for its system_id or password: `close` the connection, or
+    /// `delay:MS` before reading the next request.
+    #[arg(long, default_value = "close", value_name = "POLICY")]
+    pub failed_bind: FailedBind,
     /// Stop (unbinding every session) after this many seconds.
     #[arg(long, value_name = "SECS")]
     pub max_seconds: Option<f64>,
@@ -137,11 +152,17 @@ impl ServeArgs {
             enquire_link: (self.enquire_link > 0).then(|| Duration::from_secs(self.enquire_link)),
             max_seconds: self
                 .max_seconds
-                .filter(|s| s.is_finite() && *s > 0.0)
-                .map(Duration::from_secs_f64),
+                .map(|s| secs_in("--max-seconds", s, 0.001))
+                .transpose()?,
             output,
             color,
             show_secrets: self.show_secrets,
+            bind_timeout: secs_in("--bind-timeout", self.bind_timeout, 0.001)?,
+            idle_timeout: (self.idle_timeout != 0.0)
+                .then(|| secs_in("--idle-timeout", self.idle_timeout, 0.001))
+                .transpose()?,
+            max_connections: self.max_connections as usize,
+            failed_bind: self.failed_bind,
             ..Config::default()
         })
     }

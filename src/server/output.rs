@@ -226,6 +226,8 @@ pub struct Summary {
     pub pdus: Counts,
     /// Connections closed by the server because framing was lost.
     pub framing_errors: u64,
+    /// Connections closed at once because `--max-connections` were open.
+    pub refused_connections: u64,
 }
 
 impl Summary {
@@ -257,6 +259,13 @@ impl Summary {
                 self.framing_errors
             );
         }
+        if self.refused_connections > 0 {
+            let _ = writeln!(
+                s,
+                "  {} connections closed at once: --max-connections reached",
+                self.refused_connections
+            );
+        }
         for ((dir, id, st), n) in &self.pdus {
             let _ = writeln!(
                 s,
@@ -282,7 +291,8 @@ impl Summary {
             "schema": crate::wire::SCHEMA, "event": "summary", "command": "serve", "sessions": self.sessions, "binds": self.binds,
             "binds_refused": self.binds_refused, "messages": self.messages,
             "long_messages": self.long_messages, "receipts": self.receipts,
-            "framing_errors": self.framing_errors, "pdus": pdus,
+            "framing_errors": self.framing_errors,
+            "refused_connections": self.refused_connections, "pdus": pdus,
         })
     }
 }

@@ -653,7 +653,15 @@ fn drop_after_is_a_network_error_with_a_one_line_cause() {
     assert_eq!(code, 4, "{out}");
     assert_eq!(
         failures(&out),
-        ["✗ the peer closed the connection while we waited for submit_sm_resp (sequence 4)"],
+        [
+            "✗ the peer closed the connection while we waited for submit_sm_resp (sequence 4)",
+            "✗ failed"
+        ],
+        "{out}"
+    );
+    // The failed run still summarises: the third message was never answered.
+    assert!(
+        out.contains("sent 3, accepted 2, rejected 0, unanswered 1,"),
         "{out}"
     );
     s.wait_json("drop event", |e| e["kind"] == "drop");
@@ -680,7 +688,11 @@ fn no_response_after_times_out_within_the_response_timeout() {
     assert_eq!(code, 4, "{out}");
     assert_eq!(
         failures(&out),
-        ["✗ no submit_sm_resp (sequence 3) within 1 s"],
+        ["✗ no submit_sm_resp (sequence 3) within 1 s", "✗ failed"],
+        "{out}"
+    );
+    assert!(
+        out.contains("sent 2, accepted 1, rejected 0, unanswered 1,"),
         "{out}"
     );
     assert!(took < Duration::from_secs(5), "{took:?}");

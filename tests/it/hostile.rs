@@ -305,3 +305,72 @@ fn ctrl_c_unbinds_prints_the_partial_summary_and_exits_130() {
     assert!(text.contains("✗ interrupted (partial summary)"), "{text}");
     serve.wait_line("the client's unbind", |l| l.contains("unbind"));
 }
+
+#[test]
+fn extreme_option_values_are_usage_errors() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["send", "--to", "1", "--text", "x", "--rate", "1e-20"],
+            "error: --rate must be between 0.01 and 1000000 messages per second, got 1e-20",
+        ),
+        (
+            &[
+                "send",
+                "--to",
+                "1",
+                "--text",
+                "x",
+                "--connect-timeout",
+                "1e30",
+            ],
+            "error: --connect-timeout must be between 0 and 604800 seconds, got 1e30",
+        ),
+        (
+            &["bind", "--response-timeout", "NaN"],
+            "error: --response-timeout must be between 0 and 604800 seconds, got NaN",
+        ),
+        (
+            &["send", "--to", "1", "--text", "x", "--wait-dlr", "1e300"],
+            "error: --wait-dlr must be between 0 and 604800 seconds, got 1e300",
+        ),
+        (
+            &[
+                "serve",
+                "--accept-any",
+                "--listen",
+                "127.0.0.1:0",
+                "--max-seconds",
+                "1e30",
+            ],
+            "error: --max-seconds must be between 0.001 and 604800 seconds, got 1e30",
+        ),
+        (
+            &[
+                "serve",
+                "--accept-any",
+                "--listen",
+                "127.0.0.1:0",
+                "--bind-timeout",
+                "0",
+            ],
+            "error: --bind-timeout must be between 0.001 and 604800 seconds, got 0",
+        ),
+        (
+            &[
+                "serve",
+                "--accept-any",
+                "--listen",
+                "127.0.0.1:0",
+                "--latency",
+                "99999999999",
+            ],
+            "expected MS or MS:JITTER (milliseconds, each at most 3600000)",
+        ),
+    ];
+    for (args, want) in cases {
+        let (code, out) = run_cmd(smppdiag(args), LIMIT);
+        assert_eq!(code, 2, "{args:?}: {out}");
+        assert!(out.contains(want), "{args:?}: {out}");
+        assert!(!out.contains("TLS") && !out.contains("panicked"), "{out}");
+    }
+}

@@ -12,5 +12,6 @@ mod interop;
 mod peers;
 mod schema;
 mod serve;
+mod serve_abuse;
 mod session;
 mod util;
