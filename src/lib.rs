@@ -9,6 +9,7 @@
 //! - [`input`]: turns the hex shapes people paste into bytes.
 //! - [`render`]: the annotated hex dump and JSON, written into a buffer with an explicit style.
 //! - [`session`]: tokio transport for real sessions against an SMSC.
+//! - [`proxy`]: `proxy`, a diagnosing SMPP proxy between an ESME and its SMSC (TLS either side).
 //! - [`server`]: `serve`, an SMSC simulator that reproduces SMPP errors on demand.
 //! - [`wire`]: the wire-event layer: one event type, one JSON schema, the sinks, the framed
 //!   connection.
@@ -19,6 +20,7 @@ pub mod cli;
 pub mod codec;
 pub mod exit;
 pub mod input;
+pub mod proxy;
 pub mod render;
 pub mod server;
 pub mod session;

@@ -116,7 +116,8 @@ impl Filter {
         })
     }
 
-    fn pdu(&self, h: &Header) -> bool {
+    /// True when a PDU with this header is shown.
+    pub fn pdu(&self, h: &Header) -> bool {
         let status_ok = match self.status {
             StatusFilter::Any => true,
             StatusFilter::Error => h.command_status != 0,
@@ -131,7 +132,8 @@ impl Filter {
             && self.sequence.is_none_or(|s| s == h.sequence_number)
     }
 
-    fn stream(&self, system_id: Option<&str>) -> bool {
+    /// True when a stream (session) bound with this system_id is shown.
+    pub fn stream(&self, system_id: Option<&str>) -> bool {
         match &self.system_id {
             None => true,
             Some(want) => system_id == Some(want.as_str()),
@@ -189,7 +191,7 @@ struct Runner<'a, 'w> {
     pdus: u64,
 }
 
-fn system_id_of(bytes: &[u8]) -> Option<String> {
+pub(crate) fn system_id_of(bytes: &[u8]) -> Option<String> {
     let d = codec::decode_with(
         bytes,
         DecodeOptions {

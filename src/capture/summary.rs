@@ -171,6 +171,17 @@ pub struct Episode {
     start: Duration,
 }
 
+/// Where and when a PDU was seen: its frame (or number), time and direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    /// Capture frame, or the PDU's number on a live connection.
+    pub frame: u64,
+    /// Time since the Unix epoch.
+    pub time: Duration,
+    /// Which way.
+    pub direction: Direction,
+}
+
 /// Statistics of one SMPP stream.
 #[derive(Debug, Clone)]
 pub struct StreamSummary {
@@ -242,6 +253,22 @@ impl StreamSummary {
 
     /// Count one PDU. `system_id` is the system_id of a bind request.
     pub fn observe(&mut self, ev: &PduEvent, h: &Header, system_id: Option<&str>) {
+        let at = Seen {
+            frame: ev.frame,
+            time: ev.time,
+            direction: ev.direction,
+        };
+        self.observe_at(at, h, system_id);
+    }
+
+    /// Count one PDU seen at `ev` (a capture frame, or a live PDU numbered by the caller);
+    /// for a response matched to its request, the request-to-response time.
+    pub fn observe_at(
+        &mut self,
+        ev: Seen,
+        h: &Header,
+        system_id: Option<&str>,
+    ) -> Option<Duration> {
         self.last_frame = ev.frame;
         self.last_time = ev.time;
         *self.by_command.entry(h.command_id).or_default() += 1;
@@ -263,7 +290,8 @@ impl StreamSummary {
                     b.latency_ms = latency.map(ms);
                 }
             }
-            self.throttle(ev, h);
+            self.throttle(&ev, h);
+            latency
         } else {
             let name = commands::name_of(h.command_id);
             if BIND_IDS.contains(&h.command_id) && self.bind.is_none() {
@@ -288,10 +316,11 @@ impl StreamSummary {
                     time: ev.time,
                 },
             );
+            None
         }
     }
 
-    fn throttle(&mut self, ev: &PduEvent, h: &Header) {
+    fn throttle(&mut self, ev: &Seen, h: &Header) {
         let throttling = h.command_status != 0
             && status::lookup(h.command_status).is_some_and(|d| d.retry == RetryClass::Throttling);
         let current = self

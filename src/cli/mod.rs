@@ -13,6 +13,7 @@ pub mod connect;
 pub mod decode;
 pub mod explain;
 pub mod pcap_args;
+pub mod proxy;
 pub mod retry_args;
 pub mod send;
 pub mod serve;
@@ -55,6 +56,9 @@ pub enum Command {
     Bind(bind::BindArgs),
     /// Bind, submit messages (split, repeated, windowed, paced, retried), wait for receipts, unbind.
     Send(Box<send::SendArgs>),
+    /// Sit between an ESME and its SMSC (TLS either side): forward every octet, show both
+    /// directions with explanations and summaries, inject faults towards the ESME.
+    Proxy(proxy::ProxyArgs),
     /// Bind, unbind and check the teardown (unbind_resp, connection close); `--rebind` to prove it.
     Unbind(unbind::UnbindArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -98,6 +102,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Bind(a) => bind::run(a, &ctx),
         Command::Send(a) => send::run(*a, &ctx),
         Command::Unbind(a) => unbind::run(a, &ctx),
+        Command::Proxy(a) => proxy::run(a, &ctx),
         Command::Completions(a) => completions::run(a),
         Command::Man => completions::man(),
     }

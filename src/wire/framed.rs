@@ -97,6 +97,14 @@ impl FrameBuf {
         self.buf.get(self.pos..).unwrap_or_default()
     }
 
+    /// Take every octet received and not yet framed (a stream that cannot be framed is passed
+    /// on as it is); valid until the next read.
+    pub fn take_pending(&mut self) -> Range<usize> {
+        let r = self.pos..self.buf.len();
+        self.pos = self.buf.len();
+        r
+    }
+
     /// True once the peer closed its side.
     pub fn eof(&self) -> bool {
         self.eof

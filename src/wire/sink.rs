@@ -101,8 +101,11 @@ pub enum Layout {
     Session,
     /// `serve`: one line per PDU (`#3 <- submit_sm seq 7`).
     ServerLines,
-    /// `serve --verbose` and `proxy`: `#3 <- note` then the dump, explanations of errors.
+    /// `serve --verbose`: `#3 <- note` then the dump, explanations of errors.
     ServerDump,
+    /// `proxy`: `#3 12:00:00.123456 ESME→SMSC  title  rtt` then the dump, explanations once
+    /// per status; injected PDUs marked.
+    Proxy,
 }
 
 /// The annotated dump for people.
@@ -171,7 +174,7 @@ impl<W: Write> DumpSink<W> {
     /// The block for `code`, rendered once; `None` when it was already shown and the layout
     /// explains each status once.
     fn block(&mut self, code: u32) -> Option<&str> {
-        let once = self.layout == Layout::Session;
+        let once = matches!(self.layout, Layout::Session | Layout::Proxy);
         let style = self.style;
         let fresh = !self.blocks.contains_key(&code);
         let b = self
@@ -248,6 +251,46 @@ impl<W: Write> DumpSink<W> {
             self.style
                 .paint(Role::Dim, &format!("+{:.3}s", at.as_secs_f64())),
         );
+        writeln!(self.w, "\n{head}")?;
+        for l in lines {
+            writeln!(self.w, "{l}")?;
+        }
+        if let Some(h) = d.header {
+            if h.command_status != 0 && commands::is_response(h.command_id) {
+                writeln!(self.w)?;
+                self.explain_once(h.command_status)?;
+            }
+        }
+        self.w.flush()
+    }
+
+    fn proxy_pdu(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()> {
+        let mut owned = None;
+        let d = Self::decoded(ev, &mut owned);
+        let text = dump(d, &self.style, &self.opts);
+        let mut lines = text.lines();
+        let title = lines.next().unwrap_or_default();
+        let st = self.style;
+        let time = super::json::utc(ev.time.unwrap_or_default());
+        let mut head = format!(
+            "{} {} {}  {title}",
+            st.paint(Role::Dim, &format!("#{}", ev.session.unwrap_or(0))),
+            st.paint(Role::Dim, time.get(11..).unwrap_or(&time)),
+            st.paint(Role::Heading, ev.direction.map_or("", Direction::label)),
+        );
+        if let Some(r) = ev.rtt {
+            let rtt = format!("  rtt {}", crate::session::fmt_dur(r));
+            head.push_str(&st.paint(Role::Dim, &rtt));
+        }
+        if ev.injected {
+            head.push_str(&format!(
+                "  {}",
+                st.paint(Role::Warn, "[injected by smppdiag]")
+            ));
+        }
+        if let Some(n) = ev.note {
+            head.push_str(&format!("  {}", st.paint(Role::Note, n)));
+        }
         writeln!(self.w, "\n{head}")?;
         for l in lines {
             writeln!(self.w, "{l}")?;
@@ -348,7 +391,7 @@ impl<W: Write> DumpSink<W> {
                     self.style.paint(role, text)
                 )?;
             }
-            Layout::ServerLines | Layout::ServerDump => {
+            Layout::ServerLines | Layout::ServerDump | Layout::Proxy => {
                 let prefix = session.map_or(String::new(), |s| {
                     format!("{} ", self.style.paint(Role::Dim, &format!("#{s}")))
                 });
@@ -372,6 +415,7 @@ impl<W: Write> Sink for DumpSink<W> {
             Layout::Paste | Layout::Capture => self.paste_or_capture(ev),
             Layout::Session => self.session_pdu(ev),
             Layout::ServerLines | Layout::ServerDump => self.server_pdu(ev),
+            Layout::Proxy => self.proxy_pdu(ev),
         }
     }
 

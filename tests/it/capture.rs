@@ -118,18 +118,23 @@ fn require_tcpdump() {
     assert!(ok, "tcpdump missing: install the test peers with {INSTALL}");
 }
 
-struct Tcpdump {
+pub(crate) struct Tcpdump {
     child: Child,
 }
 
 impl Tcpdump {
     /// Start tcpdump on `iface` for TCP port `port`, writing `file`; wait until it listens.
     fn start(iface: &str, port: u16, file: &Path) -> Tcpdump {
+        Tcpdump::start_filter(iface, &format!("tcp port {port}"), file)
+    }
+
+    /// Start tcpdump on `iface` with a capture filter, writing `file`; wait until it listens.
+    pub(crate) fn start_filter(iface: &str, filter: &str, file: &Path) -> Tcpdump {
         require_tcpdump();
         let mut child = Command::new("tcpdump")
             .args(["-i", iface, "--immediate-mode", "-U", "-s", "0", "-w"])
             .arg(file)
-            .args(["tcp", "port", &port.to_string()])
+            .args(filter.split_whitespace())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -147,7 +152,7 @@ impl Tcpdump {
     }
 
     /// Stop with SIGINT (tcpdump flushes and exits).
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         std::thread::sleep(Duration::from_millis(300));
         let _ = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])

@@ -10,6 +10,7 @@ mod explain;
 mod hostile;
 mod interop;
 mod peers;
+mod proxy;
 mod schema;
 mod serve;
 mod serve_abuse;

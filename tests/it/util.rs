@@ -38,14 +38,25 @@ pub fn serve(args: &[&str]) -> Serve {
 /// `smppdiag --color never serve ARGS` (no listener added: give `--listen` or `--listen-tls`);
 /// the port is read from the first line, `listening on ADDR` or the JSON `listening` event.
 pub fn serve_raw(args: &[&str]) -> Serve {
+    listening("serve", args)
+}
+
+/// `smppdiag --color never proxy ARGS` (give `--listen` and `--upstream`), once it printed its
+/// first line (the listener).
+pub fn proxy(args: &[&str]) -> Serve {
+    listening("proxy", args)
+}
+
+/// `smppdiag --color never CMD ARGS` for a command that listens and prints `listening` first.
+fn listening(cmd: &str, args: &[&str]) -> Serve {
     let mut child = Command::new(smppdiag_bin())
-        .args(["--color", "never", "serve"])
+        .args(["--color", "never", cmd])
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .expect("start smppdiag serve");
+        .unwrap_or_else(|e| panic!("start smppdiag {cmd}: {e}"));
     let stdout = child.stdout.take().expect("piped stdout");
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
