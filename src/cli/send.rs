@@ -555,6 +555,9 @@ async fn body_async(
     let result = engine::run(&mut session, plan, &mut |s: &Summary| {
         if let Some(b) = &bar {
             b.set_position(s.accepted + s.failed);
+            if let Some(r) = s.rate {
+                b.set_message(format!("at {r:.0}/s"));
+            }
         }
     })
     .await;
@@ -607,7 +610,7 @@ fn progress_bar(total: u64, out: &OutHandle) -> Option<indicatif::ProgressBar> {
         indicatif::ProgressDrawTarget::stderr_with_hz(5),
     );
     b.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} eta {eta}")
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {msg} eta {eta}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     Some(b)

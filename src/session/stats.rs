@@ -112,6 +112,8 @@ pub struct Summary {
     pub receipts_missing: u64,
     /// PDUs from the peer that failed strict decoding.
     pub malformed: u64,
+    /// The send rate in force (messages per second; `None`: unpaced).
+    pub rate: Option<f64>,
 }
 
 impl Summary {

@@ -931,3 +931,33 @@ fn tls_with_a_certificate_made_by_the_test() {
     assert_ne!(code, 0, "{out}");
     assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
 }
+
+/// Issue 10: ESME_RMSGQFUL concerns one destination's queue. The rejected messages are retried
+/// on the retry model's schedule; the rest go on at the requested rate (no slow-down note).
+#[test]
+fn message_queue_full_is_retried_without_slowing_the_rest() {
+    let s = acme(&["--no-dlr", "--fail", "ESME_RMSGQFUL:every=10"]);
+    let (code, out) = send(
+        s.port,
+        &[
+            "--text",
+            "hi",
+            "--count",
+            "200",
+            "--window",
+            "10",
+            "--rate",
+            "200",
+            "--retry",
+            "--retry-delay",
+            "0.1",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("\"slow_down\""), "{out}");
+    let v = summary(&out);
+    assert_eq!(v["accepted"], 200, "{out}");
+    assert!(v["retries"].as_u64().unwrap() >= 20, "{out}");
+    assert_eq!(v["unanswered"], 0, "{out}");
+}
