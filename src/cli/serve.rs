@@ -1,6 +1,6 @@
 //! `smppdiag serve`: an SMSC simulator that reproduces SMPP errors on demand.
 
-use crate::wire::sink::PcapSink;
+use crate::wire::sink::{LineQueue, PcapSink};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -184,6 +184,9 @@ async fn stop_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// Log lines (whole events: a line, or a verbose dump) waiting for stdout at most.
+const LOG_QUEUE: usize = 8192;
+
 /// Run `serve`.
 pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     let pcap = match &args.pcap_out {
@@ -192,7 +195,7 @@ pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     };
     let cfg = args.config(ctx.style.color)?;
     let json = cfg.output == OutputMode::Json;
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let (tx, rx) = LineQueue::new(LOG_QUEUE);
     // One thread writes every line, flushing whenever the queue is momentarily empty.
     let printer = std::thread::spawn(move || -> std::io::Result<()> {
         let stdout = std::io::stdout();
@@ -217,7 +220,10 @@ pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         rec.finish().context("finishing the --pcap-out file")?;
     }
     let summary = match result {
-        Ok(s) => s,
+        Ok(s) => server::Summary {
+            log_dropped: tx.dropped(),
+            ..s
+        },
         Err(e) => {
             drop(tx);
             let _ = printer.join();
@@ -229,7 +235,7 @@ pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     } else {
         summary.render(&ctx.style).trim_end().to_string()
     };
-    let _ = tx.send(text);
+    tx.send_waiting(text);
     drop(tx);
     match printer.join() {
         Ok(r) => r.context("writing to standard output")?,

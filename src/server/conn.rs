@@ -649,6 +649,11 @@ impl Session {
                 self.answer(resp, None).await;
                 if mode.can_receive() {
                     let queued = lock(&self.shared.pending_dlr).remove(&sid);
+                    let n = queued.as_ref().map_or(0, |q| q.len() as u64);
+                    self.shared
+                        .counters
+                        .receipts_queued
+                        .fetch_sub(n, Ordering::Relaxed);
                     for mut d in queued.into_iter().flatten() {
                         d.sequence_number = next_seq(&self.seq);
                         self.send(d, Some("queued receipt".into())).await;
@@ -979,10 +984,27 @@ async fn finalize(
             .map(|(_, b)| b.clone())
     });
     let Some(t) = target else {
-        let mut q = lock(&shared.pending_dlr);
-        let list = q.entry(sid).or_default();
-        if list.len() < 10_000 {
-            list.push_back(dlr);
+        let kept = {
+            let mut q = lock(&shared.pending_dlr);
+            let list = q.entry(sid).or_default();
+            let total = shared.counters.receipts_queued.load(Ordering::Relaxed);
+            if list.len() < 10_000 && total < super::MAX_QUEUED_RECEIPTS {
+                list.push_back(dlr);
+                shared
+                    .counters
+                    .receipts_queued
+                    .fetch_add(1, Ordering::Relaxed);
+                true
+            } else {
+                false
+            }
+        };
+        if !kept {
+            shared
+                .counters
+                .receipts_dropped
+                .fetch_add(1, Ordering::Relaxed);
+            return;
         }
         shared.log.event(
             session,
@@ -994,15 +1016,19 @@ async fn finalize(
     };
     dlr.sequence_number = t.next_seq();
     if let Ok(b) = dlr.encode() {
-        if t.tx
-            .send(Out::Pdu(
-                b,
-                Some(format!("receipt for {id}: {}", stat.code)),
-            ))
-            .await
-            .is_ok()
-        {
-            shared.counters.receipts.fetch_add(1, Ordering::Relaxed);
+        // Never wait for a client that does not read: a full queue drops the receipt.
+        let note = Some(format!("receipt for {id}: {}", stat.code));
+        match t.tx.try_send(Out::Pdu(b, note)) {
+            Ok(()) => {
+                shared.counters.receipts.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                shared
+                    .counters
+                    .receipts_dropped
+                    .fetch_add(1, Ordering::Relaxed);
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {}
         }
     }
 }

@@ -144,7 +144,14 @@ pub(crate) struct Counters {
     pub framing_errors: AtomicU64,
     /// Connections closed at once because `--max-connections` were open.
     pub refused_connections: AtomicU64,
+    /// Receipts dropped (client queue full, or too many waiting for a receiver).
+    pub receipts_dropped: AtomicU64,
+    /// Receipts waiting for a receiver, all system_ids together.
+    pub receipts_queued: AtomicU64,
 }
+
+/// Receipts kept for receivers not bound yet, all system_ids together, at most.
+pub(crate) const MAX_QUEUED_RECEIPTS: u64 = 100_000;
 
 /// State shared by every session.
 pub(crate) struct Shared {
@@ -320,6 +327,8 @@ pub async fn run(
         long_messages: c.long_messages.load(Ordering::Relaxed),
         framing_errors: c.framing_errors.load(Ordering::Relaxed),
         refused_connections: c.refused_connections.load(Ordering::Relaxed),
+        log_dropped: 0,
+        receipts_dropped: c.receipts_dropped.load(Ordering::Relaxed),
         pdus: output::Counts::new(),
     };
     summary.merge(&lock(&shared.pdus));
