@@ -268,9 +268,7 @@ pub async fn run(
         .map(|a| (*a, false))
         .chain(cfg.listen_tls.iter().map(|a| (*a, true)))
     {
-        let l = TcpListener::bind(addr)
-            .await
-            .map_err(|e| ServerError::Bind(addr, e))?;
+        let l = listen(addr).map_err(|e| ServerError::Bind(addr, e))?;
         let local = l.local_addr().map_err(|e| ServerError::Bind(addr, e))?;
         listeners.push((l, local, tls));
     }
@@ -333,6 +331,22 @@ pub async fn run(
     };
     summary.merge(&lock(&shared.pdus));
     Ok(summary)
+}
+
+/// Connections the kernel queues before we accept them (clients arriving in bursts of
+/// thousands must not be dropped at the door; the kernel caps it at net.core.somaxconn).
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// A listening socket on `addr` with [`LISTEN_BACKLOG`].
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let sock = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    sock.set_reuseaddr(true)?;
+    sock.bind(addr)?;
+    sock.listen(LISTEN_BACKLOG)
 }
 
 async fn accept_loop(

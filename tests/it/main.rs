@@ -14,5 +14,6 @@ mod proxy;
 mod schema;
 mod serve;
 mod serve_abuse;
+mod serve_load;
 mod session;
 mod util;
