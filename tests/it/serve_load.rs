@@ -53,9 +53,10 @@ fn server(fds: u32, args: &[&str], read_stdout: bool) -> Server {
         let out = child.stdout.take().expect("piped stdout");
         std::thread::spawn(move || for _ in BufReader::new(out).lines() {});
     }
+    let s = Server { child, port };
     for _ in 0..200 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Server { child, port };
+            return s;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
