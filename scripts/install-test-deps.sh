@@ -2,7 +2,7 @@
 # Install the third-party peers the integration tests run against:
 #   - Debian's tshark (and text2pcap), the reference SMPP decoder, and tcpdump;
 #   - node-smpp (npm package `smpp`, pinned in tests/peers/package-lock.json);
-#   - smpplib (PyPI, pinned in tests/peers/requirements.txt) in tests/peers/.venv.
+#   - smpplib and junitparser (PyPI, pinned in tests/peers/requirements.txt) in tests/peers/.venv.
 # Idempotent: a step whose result is already there is skipped, so reruns are quick.
 # Needs root (or sudo) for apt-get when tshark or node is missing.
 set -euo pipefail
@@ -43,6 +43,20 @@ if command -v tcpdump >/dev/null 2>&1; then
     say "tcpdump present: $(tcpdump --version 2>&1 | head -n 1)"
 else
     apt_install tcpdump
+fi
+
+# --- man and groff (the man page test renders every page) ----------------------------
+if command -v man >/dev/null 2>&1 && command -v groff >/dev/null 2>&1; then
+    say "man present: $(man --version 2>&1 | head -n 1)"
+else
+    apt_install man-db groff-base
+fi
+
+# --- jq (the README's examples pipe decode --json through it) ---------------------------
+if command -v jq >/dev/null 2>&1; then
+    say "jq present: $(jq --version 2>&1)"
+else
+    apt_install jq
 fi
 
 # --- node and npm ---------------------------------------------------------------

@@ -31,7 +31,10 @@ impl Exit {
             Exit::Success,
             "success; every PDU well-formed, every response status 0",
         ),
-        (Exit::SmppError, "the SMSC answered an error command_status"),
+        (
+            Exit::SmppError,
+            "an error command_status (from the SMSC, or in a decoded response)",
+        ),
         (
             Exit::Usage,
             "usage error or unusable input (not hex, file not found)",
@@ -43,12 +46,25 @@ impl Exit {
         (Exit::Network, "network error or timeout"),
         (Exit::Tls, "TLS error"),
         (Exit::Receipt, "delivery receipt missing or not delivered"),
-        (Exit::Internal, "internal error"),
+        (Exit::Internal, "internal error (a bug)"),
         (
             Exit::Interrupted,
             "interrupted (Ctrl-C): unbound, partial summary printed",
         ),
     ];
+
+    /// The exit of `decode`: [`Exit::Malformed`] when a PDU is malformed (its header, status
+    /// included, may be misread), else [`Exit::SmppError`] when a well-formed response carries
+    /// an error command_status, else [`Exit::Success`].
+    pub fn of_decode(malformed: bool, error_status: bool) -> Exit {
+        if malformed {
+            Exit::Malformed
+        } else if error_status {
+            Exit::SmppError
+        } else {
+            Exit::Success
+        }
+    }
 
     /// The numeric code.
     pub fn code(self) -> u8 {

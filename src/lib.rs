@@ -11,6 +11,8 @@
 //! - [`session`]: tokio transport for real sessions against an SMSC.
 //! - [`proxy`]: `proxy`, a diagnosing SMPP proxy between an ESME and its SMSC (TLS either side).
 //! - [`server`]: `serve`, an SMSC simulator that reproduces SMPP errors on demand.
+//! - [`profile`]: named connection profiles from the config file.
+//! - [`expect`]: CI expectations (`--expect`, `--expect-dlr`) and their JUnit test cases.
 //! - [`wire`]: the wire-event layer: one event type, one JSON schema, the sinks, the framed
 //!   connection.
 //! - [`exit`]: the exit codes every subcommand shares.
@@ -19,7 +21,9 @@ pub mod capture;
 pub mod cli;
 pub mod codec;
 pub mod exit;
+pub mod expect;
 pub mod input;
+pub mod profile;
 pub mod proxy;
 pub mod render;
 pub mod server;

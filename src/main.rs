@@ -1,11 +1,10 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-use smppdiag::cli::{self, Cli};
+use smppdiag::cli;
 use smppdiag::exit::Exit;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match cli::parse() {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();

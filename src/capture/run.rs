@@ -116,7 +116,7 @@ impl Filter {
         })
     }
 
-    /// True when a PDU with this header is shown.
+    /// Whether a PDU with this header passes the command, status and sequence filters.
     pub fn pdu(&self, h: &Header) -> bool {
         let status_ok = match self.status {
             StatusFilter::Any => true,
@@ -141,7 +141,7 @@ impl Filter {
     }
 
     /// True when only some PDUs are shown (notices are then left out).
-    fn narrows(&self) -> bool {
+    pub fn narrows(&self) -> bool {
         self.commands.is_some()
             || self.status != StatusFilter::Any
             || self.sequence.is_some()
@@ -187,6 +187,8 @@ struct Runner<'a, 'w> {
     streams: BTreeMap<u32, StreamInfo>,
     errors: BTreeSet<u32>,
     malformed: bool,
+    /// A response with an error command_status was shown (or counted).
+    error_status: bool,
     shown: u64,
     pdus: u64,
 }
@@ -275,6 +277,7 @@ impl Runner<'_, '_> {
             s.observe(&p, &h, sysid.as_deref());
             if h.command_status != 0 && commands::is_response(h.command_id) {
                 self.errors.insert(h.command_status);
+                self.error_status |= self.filter.pdu(&h);
             }
             // The summary only counts: a header-level check, no body decoding.
             if self.filter.pdu(&h) {
@@ -287,6 +290,7 @@ impl Runner<'_, '_> {
         }
         let d = codec::decode(&p.bytes);
         self.malformed |= d.is_malformed();
+        self.error_status |= d.carries_error_status();
         let (esme, smsc) = roles(p.direction, p.src, p.dst);
         self.out.sink().pdu(&WirePdu {
             session: Some(u64::from(p.stream)),
@@ -478,6 +482,7 @@ pub fn run(
         streams: BTreeMap::new(),
         errors: BTreeSet::new(),
         malformed: false,
+        error_status: false,
         shown: 0,
         pdus: 0,
     };
@@ -549,9 +554,5 @@ pub fn run(
         )?;
         return Ok(Exit::Malformed);
     }
-    Ok(if runner.malformed {
-        Exit::Malformed
-    } else {
-        Exit::Success
-    })
+    Ok(Exit::of_decode(runner.malformed, runner.error_status))
 }

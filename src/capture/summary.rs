@@ -218,6 +218,8 @@ pub struct StreamSummary {
     pub retransmitted: u64,
     /// True once the stream ended (FIN/RST) inside the capture.
     pub closed: bool,
+    /// For PDUs found in pasted text: what the text was (frame numbers are then line numbers).
+    pub pasted: Option<String>,
 }
 
 impl StreamSummary {
@@ -248,6 +250,7 @@ impl StreamSummary {
             incomplete: 0,
             retransmitted: 0,
             closed: false,
+            pasted: None,
         }
     }
 
@@ -389,6 +392,7 @@ impl StreamSummary {
             missing_octets: self.missing,
             incomplete_pdus: self.incomplete,
             retransmitted_octets: self.retransmitted,
+            pasted: self.pasted.clone(),
         }
     }
 }
@@ -434,6 +438,9 @@ pub struct StreamReport {
     pub incomplete_pdus: u64,
     /// Octets retransmitted.
     pub retransmitted_octets: u64,
+    /// For pasted text: its name (`first_frame`, `last_frame` and every `frame` are then lines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pasted: Option<String>,
 }
 
 /// Render one stream report as text (no colour).
@@ -445,31 +452,46 @@ pub fn render(r: &StreamReport) -> String {
     } else {
         "open at end of capture"
     };
-    let _ = writeln!(
-        s,
-        "stream {}  {} → {}  frames {}–{}  {:.3} s  ({state})",
-        r.stream,
-        r.client,
-        r.server,
-        r.first_frame,
-        r.last_frame,
-        r.duration_ms / 1e3
-    );
+    match &r.pasted {
+        Some(name) => {
+            let _ = writeln!(s, "{name}  lines {}–{}", r.first_frame, r.last_frame);
+        }
+        None => {
+            let _ = writeln!(
+                s,
+                "stream {}  {} → {}  frames {}–{}  {:.3} s  ({state})",
+                r.stream,
+                r.client,
+                r.server,
+                r.first_frame,
+                r.last_frame,
+                r.duration_ms / 1e3
+            );
+        }
+    }
+    let unit = if r.pasted.is_some() { "line" } else { "frame" };
     match &r.bind {
         Some(b) => {
             let outcome = match (&b.status, b.response_frame, b.latency_ms) {
-                (Some(st), Some(f), Some(l)) => format!("{st} in {l:.3} ms (frame {f})"),
-                (Some(st), Some(f), None) => format!("{st} (frame {f})"),
+                (Some(st), Some(f), Some(l)) if r.pasted.is_none() => {
+                    format!("{st} in {l:.3} ms ({unit} {f})")
+                }
+                (Some(st), Some(f), _) => format!("{st} ({unit} {f})"),
                 _ => "no response".to_string(),
             };
             let _ = writeln!(
                 s,
-                "  bind        {} system_id \"{}\" (frame {}) → {outcome}",
+                "  bind        {} system_id \"{}\" ({unit} {}) → {outcome}",
                 b.command, b.system_id, b.frame
             );
         }
         None => {
-            let _ = writeln!(s, "  bind        none in the capture");
+            let place = if r.pasted.is_some() {
+                "text"
+            } else {
+                "capture"
+            };
+            let _ = writeln!(s, "  bind        none in the {place}");
         }
     }
     let list = |v: &[(String, u64)]| {
@@ -483,6 +505,8 @@ pub fn render(r: &StreamReport) -> String {
         let _ = writeln!(s, "  statuses    {}", list(&r.statuses));
     }
     match &r.latency {
+        // Pasted text has no times.
+        _ if r.pasted.is_some() => {}
         Some(l) => {
             let _ = writeln!(
                 s,
@@ -501,7 +525,7 @@ pub fn render(r: &StreamReport) -> String {
             .unanswered
             .iter()
             .take(10)
-            .map(|p| format!("{} seq {} (frame {})", p.command, p.sequence, p.frame))
+            .map(|p| format!("{} seq {} ({unit} {})", p.command, p.sequence, p.frame))
             .collect();
         let more = r.unanswered.len().saturating_sub(shown.len());
         let tail = if more > 0 {
@@ -521,14 +545,18 @@ pub fn render(r: &StreamReport) -> String {
     } else {
         let _ = writeln!(s, "  throttling  {} episode(s)", r.throttling.len());
         for e in r.throttling.iter().take(20) {
+            // Pasted text has no times.
+            let over = match r.pasted {
+                Some(_) => String::new(),
+                None => format!(" over {:.3} ms", e.duration_ms),
+            };
             let _ = writeln!(
                 s,
-                "              frames {}–{}: {} × {} over {:.3} ms",
+                "              {unit}s {}–{}: {} × {}{over}",
                 e.first_frame,
                 e.last_frame,
                 e.responses,
                 e.statuses.join("/"),
-                e.duration_ms
             );
         }
     }

@@ -30,6 +30,9 @@ pub struct BindArgs {
     /// While holding, send enquire_link every SECS seconds.
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     pub enquire_link: f64,
+    /// `--expect STATUS` and `--junit FILE`.
+    #[command(flatten)]
+    pub report: super::report::ReportArgs,
 }
 
 const ENQUIRE_LINK: u32 = 0x15;
@@ -45,8 +48,10 @@ pub fn run(args: BindArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     let el = super::secs_in("--enquire-link", args.enquire_link, 0.001)?;
     let out = OutHandle::new(&args.conn, ctx.style)?;
     let rt = connect::runtime()?;
+    let mut checks = Vec::new();
     let exit = rt.block_on(async {
-        let work = session_body(&args.conn, &params, hold, el, &out);
+        let expect = (args.report.expected(), &mut checks);
+        let work = session_body(&args.conn, &params, hold, el, &out, expect);
         match overall {
             Some(t) => match tokio::time::timeout(t, work).await {
                 Ok(e) => e,
@@ -61,8 +66,15 @@ pub fn run(args: BindArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         }
     });
     out.with(|o| o.flush());
-    Ok(exit)
+    let suite = format!("smppdiag bind {}:{}", args.conn.host, args.conn.port);
+    Ok(args
+        .report
+        .finish(&suite, "smppdiag.bind", &checks, false)?
+        .unwrap_or(exit))
 }
+
+/// The bind expectation: the status expected and where its check goes.
+type BindExpect<'a> = (u32, &'a mut Vec<crate::expect::Check>);
 
 async fn session_body(
     conn: &ConnectArgs,
@@ -70,14 +82,30 @@ async fn session_body(
     hold: Option<Duration>,
     el: Duration,
     out: &OutHandle,
+    (expected, checks): BindExpect<'_>,
 ) -> Exit {
+    let bind_cmd = crate::spec::commands::name_of(params.mode.command_id());
+    let started = std::time::Instant::now();
+    let unmet = |why: String| {
+        crate::expect::Check::status(
+            &bind_cmd,
+            expected,
+            Err(why),
+            String::new(),
+            started.elapsed(),
+        )
+    };
     let mut session = match connect::open(conn, out).await {
         Ok(s) => s,
-        Err(e) => return out.with(|o| o.failure(&e)),
+        Err(e) => {
+            checks.push(unmet(e.to_string()));
+            return out.with(|o| o.failure(&e));
+        }
     };
     let (resp, rtt) = match session.bind(params).await {
         Ok(r) => r,
         Err(e) => {
+            checks.push(unmet(e.to_string()));
             let exit = out.with(|o| o.failure(&e));
             if matches!(e, SessionError::Interrupted) {
                 connect::unbind_briefly(&mut session).await;
@@ -87,7 +115,13 @@ async fn session_body(
     };
     let st = resp.command_status;
     let name = status::explain(st).name;
-    let bind_cmd = crate::spec::commands::name_of(params.mode.command_id());
+    checks.push(crate::expect::Check::status(
+        &bind_cmd,
+        expected,
+        Ok(st),
+        super::report::dump_of(&resp),
+        rtt,
+    ));
     if st != 0 {
         out.with(|o| {
             if o.is_json() {

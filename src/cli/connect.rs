@@ -26,6 +26,14 @@ use crate::wire::{Event, PduEvent, Tone};
 /// Connection, bind and output options shared by `bind`, `send` and `unbind`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ConnectArgs {
+    /// Take host, port, TLS, system_id, bind mode and the password from this profile of
+    /// ~/.config/smppdiag/config.toml (`smppdiag profiles` lists them); options given here win.
+    #[arg(long, value_name = "NAME", help_heading = "Connection")]
+    pub profile: Option<String>,
+    /// The options given on the command line or in the environment (filled in by `cli::parse`),
+    /// which a profile does not override.
+    #[arg(skip)]
+    pub explicit: Vec<String>,
     /// SMSC host name or address.
     #[arg(long, default_value = "127.0.0.1", help_heading = "Connection")]
     pub host: String,
@@ -184,6 +192,9 @@ impl ConnectArgs {
             }
             (None, None) => String::new(),
         };
+        if password.is_empty() {
+            warn_empty_password();
+        }
         let interface_version = match self.interface_version.as_str() {
             "3.3" => 0x33,
             "5.0" => 0x50,
@@ -199,6 +210,18 @@ impl ConnectArgs {
             addr_npi: self.addr_npi,
             address_range: self.address_range.clone(),
         })
+    }
+}
+
+/// Binding with an empty password is legal but usually a mistake (a missing SMPP_PASSWORD or
+/// profile): say so once, on stderr.
+fn warn_empty_password() {
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!(
+            "warning: binding with an empty password (give --password-file, SMPP_PASSWORD or \
+             --profile)"
+        );
     }
 }
 

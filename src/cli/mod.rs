@@ -11,11 +11,15 @@ pub mod bind;
 pub mod completions;
 pub mod connect;
 pub mod decode;
+pub mod encode;
 pub mod explain;
 pub mod pcap_args;
+pub mod profiles;
 pub mod proxy;
+pub mod report;
 pub mod retry_args;
 pub mod send;
+pub mod send_pdu;
 pub mod serve;
 pub mod unbind;
 
@@ -48,6 +52,8 @@ pub struct Cli {
 pub enum Command {
     /// Decode and explain PDUs pasted as hex (plain, spaced, 0x.., xxd, hexdump -C, Wireshark, annotated).
     Decode(decode::DecodeArgs),
+    /// Build a PDU from `COMMAND FIELD=VALUE ...` or edited `decode --json`; print hex or the dump.
+    Encode(encode::EncodeArgs),
     /// Explain a command_status code (meaning, causes, fix, retry class) and its retry schedule.
     Explain(explain::ExplainArgs),
     /// Run an SMSC simulator that reproduces SMPP errors on demand (faults, throttling, receipts).
@@ -63,8 +69,34 @@ pub enum Command {
     Unbind(unbind::UnbindArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(completions::CompletionsArgs),
-    /// Print the man page (roff) of smppdiag and its subcommands.
-    Man,
+    /// Print the man pages (roff) of smppdiag and its subcommands; `--dir DIR` installs them.
+    Man(completions::ManArgs),
+    /// List the connection profiles of the config file (no secrets).
+    Profiles(profiles::ProfilesArgs),
+}
+
+impl Command {
+    /// The connection options of the subcommands that connect as a client.
+    pub fn conn_mut(&mut self) -> Option<&mut connect::ConnectArgs> {
+        match self {
+            Command::Bind(a) => Some(&mut a.conn),
+            Command::Send(a) => Some(&mut a.conn),
+            Command::Unbind(a) => Some(&mut a.conn),
+            _ => None,
+        }
+    }
+}
+
+/// Parse the command line, noting which connection options were given (a profile fills in only
+/// the others).
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let m = Cli::command().try_get_matches()?;
+    let mut cli = Cli::from_arg_matches(&m)?;
+    if let (Some(conn), Some((_, sub))) = (cli.command.conn_mut(), m.subcommand()) {
+        profiles::record_explicit(conn, sub);
+    }
+    Ok(cli)
 }
 
 /// What every subcommand gets besides its own arguments.
@@ -95,8 +127,13 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     let ctx = Ctx {
         style: decide_style(cli.color),
     };
+    let mut cli = cli;
+    if let Some(conn) = cli.command.conn_mut() {
+        profiles::apply(conn)?;
+    }
     match cli.command {
         Command::Decode(a) => decode::run(a, &ctx),
+        Command::Encode(a) => encode::run(a, &ctx),
         Command::Explain(a) => explain::run(a, &ctx),
         Command::Serve(a) => serve::run(a, &ctx),
         Command::Bind(a) => bind::run(a, &ctx),
@@ -104,7 +141,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Unbind(a) => unbind::run(a, &ctx),
         Command::Proxy(a) => proxy::run(a, &ctx),
         Command::Completions(a) => completions::run(a),
-        Command::Man => completions::man(),
+        Command::Man(a) => completions::man(a),
+        Command::Profiles(a) => profiles::run(a, &ctx),
     }
 }
 

@@ -15,22 +15,22 @@ pub struct PcapArgs {
     pub port: Vec<u16>,
     /// Only these commands, e.g. `submit_sm,deliver_sm` (a name also selects its _resp with `+`:
     /// `submit_sm+`).
-    #[arg(long, value_name = "NAMES", value_delimiter = ',', requires = "pcap")]
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     pub command: Vec<String>,
     /// Only PDUs with this command_status: `error` (any non-zero), `ok`, or a name or number
     /// such as `ESME_RTHROTTLED` or `0x58`.
-    #[arg(long, value_name = "STATUS", requires = "pcap")]
+    #[arg(long, value_name = "STATUS")]
     pub status: Option<String>,
     /// Only PDUs with this sequence_number.
-    #[arg(long, value_name = "N", requires = "pcap")]
+    #[arg(long, value_name = "N")]
     pub sequence: Option<u32>,
-    /// Only streams whose bind carried this system_id.
+    /// Only streams whose bind carried this system_id (captures only).
     #[arg(long, value_name = "ID", requires = "pcap")]
     pub system_id: Option<String>,
     /// Instead of every PDU: per stream, the bind result, counts by command and status,
     /// request/response latency, unanswered requests, throttling episodes, and each error's
     /// explanation once.
-    #[arg(long, requires = "pcap")]
+    #[arg(long)]
     pub summary: bool,
 }
 

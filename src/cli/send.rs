@@ -74,7 +74,7 @@ pub struct SendArgs {
     #[arg(long, default_value = "", help_heading = "Message")]
     pub from: String,
     /// Destination address; repeat for several (one submit_sm each, or one submit_multi with --multi).
-    #[arg(long, required = true, help_heading = "Message")]
+    #[arg(long, required_unless_present = "pdus", help_heading = "Message")]
     pub to: Vec<String>,
     /// One submit_multi for all --to addresses.
     #[arg(long, help_heading = "Message")]
@@ -94,9 +94,25 @@ pub struct SendArgs {
     /// Message text.
     #[arg(long, group = "body", help_heading = "Message")]
     pub text: Option<String>,
-    /// Message body as hex octets (sent as they are).
-    #[arg(long, group = "body", help_heading = "Message")]
+    /// Message body as hex octets, sent as they are (data_coding 0x04 unless --coding says
+    /// otherwise).
+    #[arg(
+        long,
+        visible_alias = "binary",
+        value_name = "HEX",
+        group = "body",
+        help_heading = "Message"
+    )]
     pub hex: Option<String>,
+    /// An explicit UDH (hex, e.g. 050003CC0201) put before the body; sets UDHI (esm_class 0x40)
+    /// and sends the body as one part, unsplit.
+    #[arg(long, value_name = "HEX", help_heading = "Message")]
+    pub udh: Option<String>,
+    /// Set any body field or TLV of the submit PDU, as `encode` does: esm_class=0x03,
+    /// data_coding=0xF5, validity_period=000001000000000R, tlv:0x1403=0102 (repeatable; applied
+    /// last, so it wins over the options above).
+    #[arg(long, value_name = "NAME=VALUE", help_heading = "Message")]
+    pub set: Vec<String>,
     /// Message text from a file (UTF-8; binary with --coding binary).
     #[arg(long, group = "body", help_heading = "Message")]
     pub file: Option<PathBuf>,
@@ -116,10 +132,10 @@ pub struct SendArgs {
     #[arg(long, value_parser = parse_u8, default_value = "0", help_heading = "Message")]
     pub priority: u8,
     /// validity_period (SMPP time, e.g. 000001000000000R for one day).
-    #[arg(long, default_value = "", help_heading = "Message")]
+    #[arg(long, default_value = "", value_parser = parse_smpp_time, help_heading = "Message")]
     pub validity: String,
-    /// schedule_delivery_time (SMPP time).
-    #[arg(long, default_value = "", help_heading = "Message")]
+    /// schedule_delivery_time (SMPP time, e.g. 000000001000000R for ten minutes from now).
+    #[arg(long, default_value = "", value_parser = parse_smpp_time, help_heading = "Message")]
     pub schedule: String,
     /// service_type.
     #[arg(long, default_value = "", help_heading = "Message")]
@@ -152,6 +168,19 @@ pub struct SendArgs {
     /// Retry policy parameters (as `explain`).
     #[command(flatten)]
     pub retry_args: RetryArgs,
+    /// `--pdu HEX|@FILE`, `--no-bind`, `--keep-sequence`.
+    #[command(flatten)]
+    pub raw: super::send_pdu::PduArgs,
+    /// `--expect STATUS` (every submission's answer) and `--junit FILE`.
+    #[command(flatten)]
+    pub report: super::report::ReportArgs,
+    /// Expect every receipt to carry this state (DELIVRD, UNDELIV, ...) within --wait-dlr.
+    #[arg(long, value_name = "STATE", requires = "wait_dlr", value_parser = parse_dlr_state, help_heading = "CI")]
+    pub expect_dlr: Option<&'static crate::codec::receipt::StatInfo>,
+}
+
+fn parse_dlr_state(s: &str) -> Result<&'static crate::codec::receipt::StatInfo, String> {
+    crate::expect::parse_dlr_state(s).map_err(|e| e.to_string())
 }
 
 fn parse_u8(s: &str) -> Result<u8, String> {
@@ -160,6 +189,19 @@ fn parse_u8(s: &str) -> Result<u8, String> {
         None => s.parse(),
     };
     v.map_err(|_| format!("expected 0-255 or 0x00-0xFF, got {s}"))
+}
+
+/// An SMPP time (absolute `YYMMDDhhmmsstnn+`/`-`, relative `YYMMDDhhmmss000R`, or empty),
+/// checked by the codec's parser so a wrong one is refused before connecting.
+fn parse_smpp_time(s: &str) -> Result<String, String> {
+    crate::codec::time::parse(s)
+        .map(|_| s.to_string())
+        .map_err(|e| {
+            format!(
+                "{e}\n  absolute: YYMMDDhhmmsstnn+ (e.g. 261130143000004+ is 14:30 at UTC+1)\n  \
+             relative: YYMMDDhhmmss000R (e.g. 000001000000000R is one day from now)"
+            )
+        })
 }
 
 /// TON/NPI from the shape of an address: `+digits` or 10+ digits international (1/1), shorter
@@ -219,10 +261,7 @@ pub fn parse_tlv(s: &str) -> anyhow::Result<(u16, Vec<u8>)> {
             v.push(0);
             v
         }
-        "hex" => crate::input::parse(val)
-            .ok()
-            .and_then(|r| r.into_iter().next())
-            .map(|r| r.bytes)
+        "hex" => crate::input::bytes_of(val)
             .or_else(|| hex::decode(val.replace(' ', "")).ok())
             .with_context(|| format!("--tlv: {val:?} is not hex"))?,
         _ => bail!("--tlv: unknown type {ty:?} (u8, u16, u32, str, cstr, hex)"),
@@ -306,7 +345,16 @@ pub fn build_parts(args: &SendArgs) -> anyhow::Result<Built> {
         ^ (std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos() as u16));
-    let parts: Vec<Part> = if args.data_sm && method == SplitMethod::Payload {
+    let parts: Vec<Part> = if let Some(u) = &args.udh {
+        let mut payload =
+            hex::decode(u.replace([' ', ':'], "")).map_err(|e| anyhow::anyhow!("--udh: {e}"))?;
+        payload.extend_from_slice(&bytes);
+        vec![Part {
+            payload,
+            udh: true,
+            sar: None,
+        }]
+    } else if args.data_sm && method == SplitMethod::Payload {
         vec![Part {
             payload: bytes.clone(),
             udh: false,
@@ -402,6 +450,8 @@ pub fn build_parts(args: &SendArgs) -> anyhow::Result<Built> {
             for (tag, v) in &tlvs {
                 pdu = pdu.with_tlv(*tag, v.clone());
             }
+            crate::codec::craft::apply_overrides(&mut pdu, &args.set)
+                .map_err(|e| anyhow::anyhow!("--set: {e}"))?;
             let encoded = pdu.encode()?;
             refs.push(ref_patch(&encoded, p, method, reference));
             out.push(encoded);
@@ -454,6 +504,9 @@ const MAX_RATE: f64 = 1_000_000.0;
 
 /// Run `send`.
 pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
+    if !args.raw.pdus.is_empty() {
+        return super::send_pdu::run(&args.conn, &args.raw, &args.report, ctx);
+    }
     let default_mode = if args.wait_dlr.is_some() {
         BindMode::Trx
     } else {
@@ -490,8 +543,14 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     let overall = args.conn.overall()?;
     let out = OutHandle::new(&args.conn, ctx.style)?;
     let rt = connect::runtime()?;
+    let mut checks = Vec::new();
     let exit = rt.block_on(async {
-        let work = body_async(&args.conn, &params, &plan, &what, &out);
+        let expect = SendExpect {
+            status: args.report.expected(),
+            dlr: args.expect_dlr,
+            checks: &mut checks,
+        };
+        let work = body_async(&args.conn, &params, &plan, &what, &out, expect);
         match overall {
             Some(t) => match tokio::time::timeout(t, work).await {
                 Ok(e) => e,
@@ -506,7 +565,85 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         }
     });
     out.with(|o| o.flush());
+    let suite = format!("smppdiag send {}:{}", args.conn.host, args.conn.port);
+    let exit = args
+        .report
+        .finish(&suite, "smppdiag.send", &checks, args.expect_dlr.is_some())?
+        .unwrap_or(exit);
     Ok(exit)
+}
+
+/// What `send` checks: the submissions' status, the receipts' state, and where checks go.
+struct SendExpect<'a> {
+    status: u32,
+    dlr: Option<&'static crate::codec::receipt::StatInfo>,
+    checks: &'a mut Vec<crate::expect::Check>,
+}
+
+impl SendExpect<'_> {
+    /// The checks of a finished run: every submission answered `status`; every receipt `dlr`.
+    fn record(&mut self, command: &str, outcome: &SendOutcome, started: std::time::Instant) {
+        use crate::expect::{status_label, Check};
+        let s = &outcome.summary;
+        let subject = format!("{command} x{}", s.sent);
+        let got: Vec<String> = std::iter::once((0u32, s.accepted))
+            .chain(s.rejected.iter().map(|(k, v)| (*k, *v)))
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| format!("{} x{n}", status_label(k)))
+            .collect();
+        let met = if self.status == 0 {
+            s.failed == 0
+        } else {
+            s.accepted == 0 && s.rejected.keys().all(|k| *k == self.status)
+        };
+        self.checks.push(Check {
+            subject,
+            expected: status_label(self.status),
+            got: if got.is_empty() {
+                "no answer".into()
+            } else {
+                got.join(", ")
+            },
+            met,
+            detail: format!(
+                "sent {}, accepted {}, failed {}",
+                s.sent, s.accepted, s.failed
+            ),
+            time: started.elapsed(),
+        });
+        if let Some(want) = self.dlr {
+            let states: Vec<String> = outcome
+                .receipts
+                .iter()
+                .map(|r| r.state.clone().unwrap_or_else(|| "no receipt".into()))
+                .collect();
+            let met = !states.is_empty() && states.iter().all(|st| st == want.code);
+            self.checks.push(Check {
+                subject: format!("receipts x{}", states.len()),
+                expected: want.code.into(),
+                got: states.join(", "),
+                met,
+                detail: outcome
+                    .receipts
+                    .iter()
+                    .map(|r| format!("{}: {}", r.message_id, r.state.as_deref().unwrap_or("none")))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                time: started.elapsed(),
+            });
+        }
+    }
+
+    /// The run ended before any answer could be checked.
+    fn failed(&mut self, subject: &str, why: String, started: std::time::Instant) {
+        self.checks.push(crate::expect::Check::status(
+            subject,
+            self.status,
+            Err(why),
+            String::new(),
+            started.elapsed(),
+        ));
+    }
 }
 
 async fn body_async(
@@ -515,14 +652,20 @@ async fn body_async(
     plan: &SendPlan,
     what: &str,
     out: &OutHandle,
+    mut expect: SendExpect<'_>,
 ) -> Exit {
+    let started = std::time::Instant::now();
     let mut session = match connect::open(conn, out).await {
         Ok(s) => s,
-        Err(e) => return out.with(|o| o.failure(&e)),
+        Err(e) => {
+            expect.failed("connect", e.to_string(), started);
+            return out.with(|o| o.failure(&e));
+        }
     };
     let bind = match session.bind(params).await {
         Ok((r, _)) => r,
         Err(e) => {
+            expect.failed("bind", e.to_string(), started);
             let exit = out.with(|o| o.failure(&e));
             if matches!(e, SessionError::Interrupted) {
                 connect::unbind_briefly(&mut session).await;
@@ -532,6 +675,11 @@ async fn body_async(
     };
     if bind.command_status != 0 {
         let st = bind.command_status;
+        expect.failed(
+            "bind",
+            format!("the bind refused: {}", crate::expect::status_label(st)),
+            started,
+        );
         out.with(|o| {
             let name = status::explain(st).name;
             if o.is_json() {
@@ -567,6 +715,7 @@ async fn body_async(
     let outcome = match result {
         Ok(o) => o,
         Err(f) => {
+            expect.failed("submit", f.error.to_string(), started);
             let exit = out.with(|o| o.failure(&f.error));
             if matches!(
                 f.error,
@@ -580,6 +729,15 @@ async fn body_async(
             return exit;
         }
     };
+    let command = plan
+        .parts
+        .first()
+        .and_then(|p| crate::codec::Header::parse(p))
+        .map_or_else(
+            || "submit_sm".to_string(),
+            |h| crate::spec::commands::name_of(h.command_id),
+        );
+    expect.record(&command, &outcome, started);
     let unbind = session.unbind(Duration::from_millis(500)).await;
     let mut exit = if outcome.summary.failed > 0 {
         Exit::SmppError

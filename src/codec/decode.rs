@@ -55,6 +55,13 @@ impl Decoded {
             .any(|d| d.severity == Severity::Error)
     }
 
+    /// True when the PDU is a response (or generic_nack) with a non-zero command_status: the
+    /// peer answered with an error.
+    pub fn carries_error_status(&self) -> bool {
+        self.header
+            .is_some_and(|h| commands::is_response(h.command_id) && h.command_status != 0)
+    }
+
     /// The command name.
     pub fn command_name(&self) -> String {
         match self.header {

@@ -133,7 +133,20 @@ pub(crate) fn message_spans(d: &mut Dec, name: &'static str, r: Range<usize>, de
             d.span(t);
         }
     }
-    for issue in &decoded.issues {
+    let utf8 = text::utf8_mistake(body, cs, decoded.text.as_deref());
+    if let Some(m) = &utf8 {
+        d.diag(
+            r.start + text_start,
+            Severity::Warning,
+            format!("{name}: {}", m.message(cs)),
+            Some(m.hint().into()),
+        );
+    }
+    // UTF-8 octets explain every octet the declared alphabet cannot hold: one diagnostic, not
+    // one per octet.
+    let utf8_octets = matches!(utf8, Some(text::Utf8Mistake::Utf8 { .. }))
+        || (utf8.is_some() && std::str::from_utf8(body).is_ok());
+    for issue in decoded.issues.iter().filter(|_| !utf8_octets) {
         d.diag(
             r.start + text_start + issue.index,
             Severity::Warning,
@@ -141,7 +154,7 @@ pub(crate) fn message_spans(d: &mut Dec, name: &'static str, r: Range<usize>, de
             None,
         );
     }
-    if let Some(m) = text::coding_mismatch(body, cs) {
+    if let Some(m) = text::coding_mismatch(body, cs).filter(|_| !utf8_octets) {
         d.diag(
             r.start + text_start,
             Severity::Info,

@@ -10,6 +10,7 @@
 //!
 //! No I/O and no printing here.
 
+pub mod craft;
 pub mod decode;
 pub mod frame;
 pub mod header;

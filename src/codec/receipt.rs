@@ -470,6 +470,35 @@ pub fn parse(text: &str) -> Option<Receipt> {
     })
 }
 
+/// Characters of the message a receipt's `text:` field carries (SMPP 3.4 appendix B).
+pub const TEXT_EXCERPT_CHARS: usize = 20;
+
+/// The `text:` of a receipt: the first [`TEXT_EXCERPT_CHARS`] characters of the message (its UDH
+/// already removed), decoded in the message's data_coding; control characters are left out and
+/// binary data is shown as hex.
+pub fn text_excerpt(message: &[u8], data_coding: u8) -> String {
+    let charset = crate::spec::values::data_coding(data_coding).charset;
+    match crate::codec::text::decode_text(message, charset).text {
+        Some(t) => t
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(TEXT_EXCERPT_CHARS)
+            .collect(),
+        None => hex::encode_upper(message.get(..TEXT_EXCERPT_CHARS / 2).unwrap_or(message)),
+    }
+}
+
+/// Encode a receipt's text for a deliver_sm: `(data_coding, octets)` — GSM 03.38 when every
+/// character fits (so "Hello €" keeps its euro sign), else UCS2 (a Cyrillic or emoji excerpt).
+pub fn encode_text(body: &str) -> (u8, Vec<u8>) {
+    use crate::codec::text;
+    use crate::spec::values::Charset;
+    match text::encode_text(body, Charset::Gsm7) {
+        Ok(b) => (0x00, b),
+        Err(_) => (0x08, text::ucs2_encode(body)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -653,5 +682,24 @@ mod tests {
             prop_assert_eq!(r.stat, "EXPIRED");
             prop_assert_eq!(r.text.unwrap_or_default(), text.trim());
         }
+    }
+
+    #[test]
+    fn text_excerpt_decodes_the_message_coding() {
+        use crate::codec::text::{gsm7_encode, ucs2_encode};
+        let gsm = gsm7_encode("Hello €").unwrap();
+        assert_eq!(text_excerpt(&gsm, 0), "Hello €");
+        let ru = ucs2_encode("Привет мир");
+        assert_eq!(text_excerpt(&ru, 8), "Привет мир");
+        let long = ucs2_encode("0123456789abcdefghijKLMN");
+        assert_eq!(text_excerpt(&long, 8), "0123456789abcdefghij");
+        assert_eq!(text_excerpt(&[0xDE, 0xAD], 4), "DEAD");
+        let (dc, b) = encode_text("text:Hello €");
+        assert_eq!(dc, 0);
+        assert_eq!(
+            crate::codec::text::gsm7_decode(&b).text.as_deref(),
+            Some("text:Hello €")
+        );
+        assert_eq!(encode_text("text:Привет").0, 8);
     }
 }

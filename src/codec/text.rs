@@ -567,6 +567,105 @@ pub fn coding_mismatch(data: &[u8], declared: Charset) -> Option<String> {
     ))
 }
 
+// ---------------------------------------------------------------------------------------------
+// The commonest sender mistake: UTF-8 where the data_coding says otherwise
+
+/// A text that was encoded as UTF-8 where it should not have been.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Utf8Mistake {
+    /// The octets are UTF-8 although data_coding declares another alphabet.
+    Utf8 {
+        /// The text the octets spell as UTF-8.
+        text: String,
+    },
+    /// The text was encoded to UTF-8 twice (its UTF-8 octets read as Latin-1 and encoded again):
+    /// `Café` became `CafÃ©`.
+    DoubleEncoded {
+        /// The text as it reads now.
+        seen: String,
+        /// The text once the second encoding is undone.
+        repaired: String,
+    },
+}
+
+impl Utf8Mistake {
+    /// A sentence for the diagnostic, naming the declared alphabet.
+    pub fn message(&self, declared: Charset) -> String {
+        match self {
+            Utf8Mistake::Utf8 { text } => format!(
+                "data_coding says {} but the text looks like UTF-8: {text:?}",
+                charset_name(declared)
+            ),
+            Utf8Mistake::DoubleEncoded { seen, repaired } => format!(
+                "the text looks double-encoded (UTF-8 read as Latin-1 and encoded again): it \
+                 reads {seen:?}; repaired: {repaired:?}"
+            ),
+        }
+    }
+
+    /// What the sender should do instead.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Utf8Mistake::Utf8 { .. } => {
+                "The sender encoded the text as UTF-8, which no SMPP data_coding means: encode it \
+                 in the declared alphabet, or as UCS2 with data_coding 8 when it does not fit."
+            }
+            Utf8Mistake::DoubleEncoded { .. } => {
+                "Somewhere on the way the UTF-8 octets were decoded as Latin-1 (or \
+                 Windows-1252) and encoded again: decode the text once, with the charset it was \
+                 written in."
+            }
+        }
+    }
+}
+
+/// Undo one UTF-8 encoding too many: every character must be a Latin-1 code point, at least one
+/// non-ASCII, and those code points taken as octets must be valid UTF-8 that differs.
+pub fn repair_double_utf8(s: &str) -> Option<String> {
+    if s.is_ascii() || s.chars().any(|c| c as u32 > 0xFF) {
+        return None;
+    }
+    let octets: Vec<u8> = s.chars().map(|c| c as u8).collect();
+    let once = String::from_utf8(octets).ok()?;
+    (once != s).then_some(once)
+}
+
+/// UTF-8 octets with at least one multi-octet sequence, as text.
+fn as_utf8(data: &[u8]) -> Option<&str> {
+    if data.is_ascii() {
+        return None;
+    }
+    std::str::from_utf8(data).ok()
+}
+
+/// The UTF-8 mistake in a text declared as `declared`, given the octets and the text they
+/// decode to in that alphabet: UTF-8 octets under GSM 03.38, IA5 or Latin-1 (data_coding 0, 1,
+/// 3), UTF-8 octets that are not UCS2 under data_coding 8, or a text that reads as
+/// double-encoded UTF-8 in any alphabet.
+pub fn utf8_mistake(data: &[u8], declared: Charset, decoded: Option<&str>) -> Option<Utf8Mistake> {
+    let utf8 = match declared {
+        Charset::Gsm7 | Charset::Ascii | Charset::Latin1 => as_utf8(data),
+        Charset::Ucs2 if !looks_ucs2(data) => as_utf8(data),
+        _ => None,
+    };
+    if let Some(t) = utf8 {
+        return Some(match repair_double_utf8(t) {
+            Some(repaired) => Utf8Mistake::DoubleEncoded {
+                seen: t.to_string(),
+                repaired,
+            },
+            None => Utf8Mistake::Utf8 {
+                text: t.to_string(),
+            },
+        });
+    }
+    let seen = decoded?;
+    repair_double_utf8(seen).map(|repaired| Utf8Mistake::DoubleEncoded {
+        seen: seen.to_string(),
+        repaired,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -794,6 +893,75 @@ mod tests {
         assert_eq!(coding_mismatch(b"Hello", Charset::Gsm7), None);
         assert_eq!(coding_mismatch(&ucs2_encode("Hi"), Charset::Ucs2), None);
         assert_eq!(coding_mismatch(&[0xFF, 0x00], Charset::Binary), None);
+    }
+
+    #[test]
+    fn utf8_under_gsm_ia5_latin1_and_ucs2() {
+        // smpplib 2.2.4 sent these octets under data_coding 0 (tests/fixtures/pastes/smpplib)
+        let greek = "Καλημέρα κόσμε".as_bytes();
+        for cs in [
+            Charset::Gsm7,
+            Charset::Ascii,
+            Charset::Latin1,
+            Charset::Ucs2,
+        ] {
+            assert_eq!(
+                utf8_mistake(greek, cs, None),
+                Some(Utf8Mistake::Utf8 {
+                    text: "Καλημέρα κόσμε".into()
+                }),
+                "{cs:?}"
+            );
+        }
+        let m = utf8_mistake(greek, Charset::Ascii, None).unwrap();
+        assert!(m
+            .message(Charset::Ascii)
+            .contains("looks like UTF-8: \"Καλημέρα κόσμε\""));
+        // node-smpp sent "Grüße aus Köln" as UTF-8 under data_coding 0
+        assert!(matches!(
+            utf8_mistake("Grüße aus Köln".as_bytes(), Charset::Gsm7, None),
+            Some(Utf8Mistake::Utf8 { .. })
+        ));
+        // real UCS2, plain ASCII, Latin-1 that is not UTF-8: no mistake
+        assert_eq!(
+            utf8_mistake(&ucs2_encode("Καλημέρα"), Charset::Ucs2, None),
+            None
+        );
+        assert_eq!(utf8_mistake(b"Hello", Charset::Gsm7, None), None);
+        assert_eq!(
+            utf8_mistake(b"caf\xE9", Charset::Latin1, Some("café")),
+            None
+        );
+        assert_eq!(utf8_mistake(greek, Charset::Binary, None), None);
+    }
+
+    #[test]
+    fn double_encoded_utf8_is_repaired() {
+        // what smpplib sent under data_coding 3: "Café crème" encoded, read as Latin-1, encoded again
+        let twice = "Café crème"
+            .as_bytes()
+            .iter()
+            .map(|&b| b as char)
+            .collect::<String>();
+        assert_eq!(twice, "CafÃ© crÃ¨me");
+        let m = utf8_mistake(twice.as_bytes(), Charset::Latin1, None).unwrap();
+        assert_eq!(
+            m,
+            Utf8Mistake::DoubleEncoded {
+                seen: "CafÃ© crÃ¨me".into(),
+                repaired: "Café crème".into()
+            }
+        );
+        assert!(m.message(Charset::Latin1).contains("double-encoded"));
+        // the same mojibake carried correctly in UCS2 is still double-encoded text
+        let ucs2 = ucs2_encode(&twice);
+        assert!(matches!(
+            utf8_mistake(&ucs2, Charset::Ucs2, Some(&twice)),
+            Some(Utf8Mistake::DoubleEncoded { .. })
+        ));
+        assert_eq!(repair_double_utf8("Café"), None);
+        assert_eq!(repair_double_utf8("Hello"), None);
+        assert_eq!(repair_double_utf8("Привет"), None);
     }
 
     fn gsm_string() -> impl Strategy<Value = String> {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::render::{Role, Style};
 use crate::spec::retry::{fmt_secs, Decision, RetryPolicy, Step, SCHEDULE_LIMIT};
 use crate::spec::status::{self, Explanation, RetryClass, STATUSES};
+use crate::spec::status_query::{Likelier, ReadAs, Reading, Readings};
 
 /// Output width the renderers aim for.
 pub const WIDTH: usize = 80;
@@ -64,6 +65,49 @@ fn labelled(out: &mut String, style: &Style, label: &str, lines: &[String]) {
             let _ = writeln!(out, "{:LABEL_COL$}{}", "", line);
         }
     }
+}
+
+/// How one reading is named: `hex 0x58`, `decimal 88`, `name ESME_RTHROTTLED`.
+pub fn reading_label(r: &Reading) -> String {
+    match r.read_as {
+        ReadAs::Hex => format!("hex 0x{:X}", r.value),
+        ReadAs::Decimal => format!("decimal {} = 0x{:X}", r.value, r.value),
+        ReadAs::Name => format!("name (0x{:X})", r.value),
+    }
+}
+
+/// The lines printed before the explanation(s) when the query was not plain: the token taken
+/// out of a pasted text, and for digits that read two ways, both readings and why the first is
+/// the likelier. Empty for a plain value or name.
+pub fn readings_note(query: &str, r: &Readings, style: &Style) -> String {
+    let mut out = String::new();
+    if let Some(tok) = &r.found_in_text {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.paint(Role::Note, &format!("found {tok:?} in the text"))
+        );
+    }
+    if let (Some(why), [first, second]) = (r.why, r.all.as_slice()) {
+        let reason = match why {
+            Likelier::ZeroPadded => "zero-padded digits, as logs print hex",
+            Likelier::OnlyDefined => "only that reading is a defined code",
+            Likelier::Literal => "both readings are defined codes; the literal one first",
+        };
+        let shown = r.found_in_text.as_deref().unwrap_or(query.trim());
+        let text = format!(
+            "{shown:?} reads two ways: as {} ({reason}), or as {}. Both follow.",
+            reading_label(first),
+            reading_label(second)
+        );
+        for line in wrap(&text, WIDTH) {
+            let _ = writeln!(out, "{}", style.paint(Role::Note, &line));
+        }
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
 }
 
 /// The explanation block: name, value, aliases, meaning, causes, fix and retry class with what

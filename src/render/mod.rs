@@ -4,6 +4,7 @@
 pub mod dump;
 pub mod explain;
 pub mod json;
+pub mod junit;
 pub mod style;
 
 pub use style::{Role, Style};

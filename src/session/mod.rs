@@ -19,6 +19,7 @@ use crate::exit::Exit;
 pub mod conn;
 mod proto;
 pub mod rate;
+pub mod raw;
 pub mod retry;
 pub mod send;
 pub mod seq;

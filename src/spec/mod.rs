@@ -5,6 +5,7 @@ pub mod commands;
 pub mod ids;
 pub mod retry;
 pub mod status;
+pub mod status_query;
 pub mod tlv;
 pub mod values;
 

@@ -77,7 +77,10 @@ fn pdu_envelope(ev: &PduEvent<'_>) -> Map<String, J> {
     if let Some(src) = ev.source {
         o.insert(
             "source".into(),
-            json!({"line": src.line, "shape": src.shape}),
+            match src.note {
+                Some(n) => json!({"line": src.line, "shape": src.shape, "note": n}),
+                None => json!({"line": src.line, "shape": src.shape}),
+            },
         );
     }
     if let Some(r) = ev.rtt {

@@ -75,8 +75,26 @@ impl Direction {
 pub struct Source<'a> {
     /// 1-based line of the input where the PDU starts.
     pub line: usize,
-    /// The shape of the paste ("plain", "xxd", "wireshark" ...), when the reader knows it.
+    /// The shape it was read as (`hex`, `xxd`, `cloudhopper-log` ...: [`crate::input::Shape`]).
     pub shape: Option<&'a str>,
+    /// What was done to get it (rebuilt from a field dump, length put back, truncated, taken out
+    /// of a TCP segment).
+    pub note: Option<&'a str>,
+}
+
+impl Source<'_> {
+    /// The heading of the PDU in the text output: `line 3  cloudhopper-log  (note)`.
+    pub fn heading(&self) -> String {
+        let mut s = format!("line {}", self.line);
+        if let Some(shape) = self.shape {
+            s += "  ";
+            s += shape;
+        }
+        if let Some(n) = self.note {
+            s += &format!("  ({n})");
+        }
+        s
+    }
 }
 
 /// One PDU that crossed a wire or was read from a capture or a paste.

@@ -25,6 +25,10 @@ pub trait Sink {
     fn pdu(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()>;
     /// Anything else.
     fn event(&mut self, ev: &Event<'_>) -> std::io::Result<()>;
+    /// Push out what is buffered (a streaming reader calls it after each chunk of input).
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The explanation block of a non-zero command_status, as every subcommand prints it.
@@ -68,6 +72,10 @@ impl<W: Write> JsonSink<W> {
 }
 
 impl<W: Write> Sink for JsonSink<W> {
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+
     fn pdu(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()> {
         super::json::write_pdu_event(&mut self.w, ev, &self.opts)?;
         self.flush_if_each()
@@ -216,6 +224,9 @@ impl<W: Write> DumpSink<W> {
         if let (Layout::Capture, Some(frame)) = (self.layout, ev.frame) {
             let line = self.frame_line(ev, frame);
             writeln!(self.w, "{}", self.style.paint(Role::Note, &line))?;
+        }
+        if let (Layout::Paste, Some(src)) = (self.layout, ev.source) {
+            writeln!(self.w, "{}", self.style.paint(Role::Note, &src.heading()))?;
         }
         self.w
             .write_all(dump(d, &self.style, &self.opts).as_bytes())?;
@@ -410,6 +421,10 @@ impl<W: Write> DumpSink<W> {
 }
 
 impl<W: Write> Sink for DumpSink<W> {
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+
     fn pdu(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()> {
         match self.layout {
             Layout::Paste | Layout::Capture => self.paste_or_capture(ev),

@@ -35,6 +35,7 @@ fn seed_bind_is_explained_not_rejected() {
         .assert()
         .code(3)
         .stdout_eq(str![[r#"
+line 1  hex  (truncated: 26 of 28 octets in the text)
 bind_transmitter  ESME_ROK  seq 1  26 octets  MALFORMED
    0  00 00 00 1c        command_length          28  28 octets (26 present)
         error @0: command_length says 28 octets but only 26 are present (2
@@ -68,6 +69,7 @@ fn seed_submit_sm_mistakes_are_named_and_corrected() {
         .assert()
         .code(3)
         .stdout_eq(str![[r#"
+line 1  hex
 submit_sm  ESME_ROK  seq 1  51 octets  MALFORMED
         note @0: the bytes do not follow the submit_sm layout, but they fit it
           exactly once 3 sender mistakes (below) are allowed for; written
@@ -128,8 +130,9 @@ fn error_response_carries_its_explanation() {
     smppdiag()
         .args(["decode", "00000010 80000004 00000058 00000001"])
         .assert()
-        .success()
+        .code(1)
         .stdout_eq(str![[r#"
+line 1  hex
 submit_sm_resp  ESME_RTHROTTLED  seq 1  16 octets
    0  00 00 00 10        command_length          16  16 octets
    4  80 00 00 04        command_id              submit_sm_resp
@@ -160,7 +163,7 @@ fn json_has_the_documented_keys() {
     let out = smppdiag()
         .args(["decode", "--json", "00000010800000040000005800000001"])
         .assert()
-        .success();
+        .code(1);
     let v = json_lines(&out.get_output().stdout);
     assert_eq!(v.len(), 1);
     let p = &v[0];
@@ -280,6 +283,7 @@ fn xxd_dump_on_stdin() {
         .assert()
         .success()
         .stdout_eq(str![[r#"
+line 1  xxd
 enquire_link_resp  ESME_ROK  seq 7  16 octets
    0  00 00 00 10        command_length          16  16 octets
    4  80 00 00 15        command_id              enquire_link_resp
@@ -328,7 +332,7 @@ fn input_that_is_not_hex_is_a_usage_error_with_its_position() {
         .code(2)
         .stdout_eq(str![])
         .stderr_eq(str![[r#"
-error: <arguments>: line 1, column 17: 'G' is not a hex digit
+error: no SMPP PDU found: <arguments>: the longest run of bytes in the text is 4 octets of hex (hex) that is not a PDU: too short for the 16-octet SMPP header; paste the whole PDU starting at its command_length
 
 "#]]);
 }
@@ -344,7 +348,7 @@ fn colour_only_when_asked() {
             "00000010800000040000005800000001",
         ])
         .assert()
-        .success();
+        .code(1); // a well-formed response with an error status
     assert!(String::from_utf8_lossy(&out.get_output().stdout).contains("\u{1b}["));
     // auto: not a terminal here, so no colour; NO_COLOR is honoured as well.
     for env in [None, Some("1")] {
@@ -356,7 +360,7 @@ fn colour_only_when_asked() {
         let out = c
             .args(["decode", "00000010800000040000005800000001"])
             .assert()
-            .success();
+            .code(1);
         assert!(!String::from_utf8_lossy(&out.get_output().stdout).contains("\u{1b}["));
     }
 }

@@ -36,10 +36,10 @@ ESME_RTHROTTLED  0x00000058 = 88, SMPP 3.4
 }
 
 #[test]
-fn throttled_by_decimal_and_names_give_the_same_block() {
+fn throttled_by_names_and_log_forms_give_the_same_block() {
     let hex = stdout_of(&["explain", "0x58"]);
     for q in [
-        "88",
+        "00000058",
         "ESME_RTHROTTLED",
         "RTHROTTLED",
         "throttled",
@@ -290,8 +290,9 @@ fn unknown_name_is_a_usage_error_with_suggestions() {
         .stderr_eq(str![[r#"
 error: "THROTLED" is not a command_status value or name
   did you mean: ESME_RTHROTTLED?
-  give a value (0x58 hex, 88 decimal) or a name (ESME_RTHROTTLED, RTHROTTLED,
-  THROTTLED); `smppdiag explain --all` lists every code
+  give a value (0x58 or 00000058 hex, 88 decimal), a name (ESME_RTHROTTLED,
+  RTHROTTLED, THROTTLED) or a log line holding one; `smppdiag explain --all` lists
+  every code
 
 "#]]);
 }
@@ -315,4 +316,126 @@ fn colour_always_paints_and_never_does_not() {
         .success();
     assert!(out.get_output().stdout.contains(&0x1b));
     assert!(!stdout_of(&["explain", "0x0B"]).contains('\x1b'));
+}
+
+// ---- what logs and exceptions print (issue 8) ----
+
+/// The first `n` lines of stdout.
+fn head(args: &[&str], n: usize) -> String {
+    stdout_of(args)
+        .lines()
+        .take(n)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn bare_58_reads_both_ways_hex_first() {
+    // 0x58 is ESME_RTHROTTLED; decimal 58 (0x3A) is reserved: the hex reading comes first.
+    let out = stdout_of(&["explain", "58"]);
+    assert_eq!(
+        head(&["explain", "58"], 5),
+        r#""58" reads two ways: as hex 0x58 (only that reading is a defined code), or as
+decimal 58 = 0x3A. Both follow.
+
+as hex 0x58:
+ESME_RTHROTTLED  0x00000058 = 88, SMPP 3.4"#
+    );
+    let second = out.find("as decimal 58 = 0x3A:").expect("second reading");
+    assert!(out[second..].contains("reserved (0x0000003A)"), "{out}");
+}
+
+#[test]
+fn bare_88_reads_both_ways_decimal_first() {
+    let out = stdout_of(&["explain", "88"]);
+    assert_eq!(
+        head(&["explain", "88"], 5),
+        r#""88" reads two ways: as decimal 88 = 0x58 (only that reading is a defined code),
+or as hex 0x88. Both follow.
+
+as decimal 88 = 0x58:
+ESME_RTHROTTLED  0x00000058 = 88, SMPP 3.4"#
+    );
+    assert!(out.contains("as hex 0x88:\nreserved (0x00000088)"), "{out}");
+}
+
+#[test]
+fn eight_digit_word_is_hex_not_reserved_0x3a() {
+    let out = stdout_of(&["explain", "00000058"]);
+    assert!(out.starts_with("ESME_RTHROTTLED  0x00000058"), "{out}");
+    assert!(!out.contains("0x3A"), "{out}");
+}
+
+#[test]
+fn jsmpp_negative_response_exception_text() {
+    // jsmpp NegativeResponseException: String.format("Negative response %s found", hex) with
+    // IntUtil.toHexString (8 digits); and the "(%s)" form with the description.
+    for text in [
+        "org.jsmpp.extra.NegativeResponseException: Negative response 00000058 found",
+        "Caused by: org.jsmpp.extra.NegativeResponseException: Negative response 00000058 (Throttling error) found",
+    ] {
+        smppdiag()
+            .args(["explain", text])
+            .assert()
+            .success()
+            .stdout_eq(str![[r#"
+found "00000058" in the text
+
+ESME_RTHROTTLED  0x00000058 = 88, SMPP 3.4
+...
+"#]]);
+    }
+}
+
+#[test]
+fn kannel_error_line() {
+    // A real line of Kannel 1.4.5's smsc log (tests/fixtures/pastes/kannel/smsc-log-session.txt).
+    let log = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/pastes/kannel/smsc-log-session.txt"),
+    )
+    .unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("SMSC returned error code"))
+        .expect("Kannel's error line");
+    let out = stdout_of(&["explain", line]);
+    assert!(
+        out.starts_with("found \"0x00000058\" in the text\n\nESME_RTHROTTLED  0x00000058"),
+        "{out}"
+    );
+}
+
+#[test]
+fn json_readings_say_how_they_were_read() {
+    let out = stdout_of(&["explain", "58", "--json"]);
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["value"], 0x58);
+    assert_eq!(rows[0]["read_as"], "hex");
+    assert_eq!(rows[0]["likeliest"], true);
+    assert_eq!(rows[1]["value"], 58);
+    assert_eq!(rows[1]["read_as"], "decimal");
+    let out = stdout_of(&["explain", "--json", "Negative response 00000058 found"]);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["found_in_text"], "00000058");
+    assert_eq!(v["name"], "ESME_RTHROTTLED");
+}
+
+#[test]
+fn text_without_a_status_is_a_usage_error() {
+    smppdiag()
+        .args(["explain", "the SMSC said no"])
+        .assert()
+        .code(2)
+        .stderr_eq(str![[r#"
+error: "the SMSC said no" holds no command_status value or name
+  give a value (0x58 or 00000058 hex, 88 decimal), a name (ESME_RTHROTTLED,
+  RTHROTTLED, THROTTLED) or a log line holding one; `smppdiag explain --all` lists
+  every code
+
+"#]]);
 }

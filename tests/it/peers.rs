@@ -71,15 +71,21 @@ pub fn require_node_smpp() {
 
 /// The virtualenv's python with smpplib; panic naming the installer if absent.
 pub fn require_smpplib() -> PathBuf {
+    require_python_module("smpplib")
+}
+
+/// The virtualenv's python with the PyPI package `module` importable; panic naming the installer
+/// if absent.
+pub fn require_python_module(module: &str) -> PathBuf {
     let python = peers_dir().join(".venv").join("bin").join("python");
     if !python.is_file() {
         missing(
-            "smpplib (PyPI) virtualenv",
+            &format!("{module} (PyPI) virtualenv"),
             &format!("{} does not exist.", python.display()),
         );
     }
     let ok = Command::new(&python)
-        .args(["-c", "import smpplib"])
+        .args(["-c", &format!("import {module}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
@@ -87,8 +93,8 @@ pub fn require_smpplib() -> PathBuf {
         .unwrap_or(false);
     if !ok {
         missing(
-            "smpplib (PyPI)",
-            &format!("`{} -c 'import smpplib'` fails.", python.display()),
+            &format!("{module} (PyPI)"),
+            &format!("`{} -c 'import {module}'` fails.", python.display()),
         );
     }
     python

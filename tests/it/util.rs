@@ -193,6 +193,7 @@ pub fn smppdiag(args: &[&str]) -> Command {
     cmd.env_remove("NO_COLOR")
         .env_remove("SMPP_SYSTEM_ID")
         .env_remove("SMPP_PASSWORD")
+        .env_remove("SMPPDIAG_CONFIG")
         .args(["--color", "never"])
         .args(args)
         .stdin(Stdio::null());
