@@ -20,6 +20,8 @@ pub enum Exit {
     Receipt = 6,
     /// An internal error (a bug: please report it).
     Internal = 70,
+    /// Interrupted by Ctrl-C (after unbinding and printing the partial summary).
+    Interrupted = 130,
 }
 
 impl Exit {
@@ -45,6 +47,10 @@ impl Exit {
         (Exit::Tls, "TLS error"),
         (Exit::Receipt, "delivery receipt missing or not delivered"),
         (Exit::Internal, "internal error (a bug)"),
+        (
+            Exit::Interrupted,
+            "interrupted (Ctrl-C): unbound, partial summary printed",
+        ),
     ];
 
     /// The exit of `decode`: [`Exit::Malformed`] when a PDU is malformed (its header, status

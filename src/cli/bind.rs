@@ -43,13 +43,9 @@ pub fn run(args: BindArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     let overall = args.conn.overall()?;
     let hold = args
         .hold
-        .map(Duration::try_from_secs_f64)
-        .transpose()
-        .map_err(|_| anyhow::anyhow!("--hold must be a number of seconds >= 0"))?;
-    let el = Duration::try_from_secs_f64(args.enquire_link)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| anyhow::anyhow!("--enquire-link must be a number of seconds > 0"))?;
+        .map(|h| super::secs_in("--hold", h, 0.0))
+        .transpose()?;
+    let el = super::secs_in("--enquire-link", args.enquire_link, 0.001)?;
     let out = OutHandle::new(&args.conn, ctx.style)?;
     let rt = connect::runtime()?;
     let mut checks = Vec::new();

@@ -151,8 +151,7 @@ impl BindModeArg {
 }
 
 fn secs(what: &str, v: f64) -> anyhow::Result<Duration> {
-    Duration::try_from_secs_f64(v)
-        .map_err(|_| anyhow::anyhow!("{what} must be a number of seconds >= 0, got {v}"))
+    super::secs_in(what, v, 0.0)
 }
 
 impl ConnectArgs {
@@ -174,8 +173,11 @@ impl ConnectArgs {
         secs("--response-timeout", self.response_timeout)
     }
 
-    /// The overall limit, if any.
+    /// The overall limit, if any. Checks every duration option first, so that a value out of
+    /// range is a usage error before anything connects.
     pub fn overall(&self) -> anyhow::Result<Option<Duration>> {
+        self.connect_options()?;
+        self.response_timeout()?;
         self.timeout.map(|t| secs("--timeout", t)).transpose()
     }
 

@@ -2,6 +2,8 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use std::time::Duration;
+
 use crate::exit::Exit;
 use crate::render::Style;
 
@@ -147,6 +149,31 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
 /// The explanation block of a non-zero command_status, as every subcommand prints it.
 pub fn status_block(status: u32, style: &Style) -> String {
     crate::wire::sink::status_block(status, style)
+}
+
+/// The longest duration any option takes: one week.
+pub(crate) const MAX_SECS: f64 = 7.0 * 86_400.0;
+
+/// A number as given, or in exponent form when that is shorter (1e30, 1e-20).
+pub(crate) fn show_number(v: f64) -> String {
+    let plain = format!("{v}");
+    let exp = format!("{v:e}");
+    if exp.len() < plain.len() {
+        exp
+    } else {
+        plain
+    }
+}
+
+/// `v` seconds as a duration, when `min <= v <= MAX_SECS`; a usage error naming `what` otherwise.
+pub(crate) fn secs_in(what: &str, v: f64, min: f64) -> anyhow::Result<Duration> {
+    if !(v.is_finite() && v >= min && v <= MAX_SECS) {
+        anyhow::bail!(
+            "{what} must be between {min} and {MAX_SECS} seconds, got {}",
+            show_number(v)
+        );
+    }
+    Ok(Duration::from_secs_f64(v))
 }
 
 #[cfg(test)]

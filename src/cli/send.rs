@@ -497,6 +497,11 @@ fn ref_patch(encoded: &[u8], part: &Part, method: SplitMethod, reference: u16) -
     })
 }
 
+/// The slowest `--rate`: one message every 100 s.
+const MIN_RATE: f64 = 0.01;
+/// The fastest `--rate`.
+const MAX_RATE: f64 = 1_000_000.0;
+
 /// Run `send`.
 pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     if !args.raw.pdus.is_empty() {
@@ -515,15 +520,17 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         Box::new(NoRetry)
     };
     if let Some(r) = args.rate {
-        if !(r.is_finite() && r > 0.0) {
-            bail!("--rate must be a positive number of messages per second");
+        if !(r.is_finite() && (MIN_RATE..=MAX_RATE).contains(&r)) {
+            bail!(
+                "--rate must be between {MIN_RATE} and {MAX_RATE} messages per second, got {}",
+                super::show_number(r)
+            );
         }
     }
     let wait = args
         .wait_dlr
-        .map(Duration::try_from_secs_f64)
-        .transpose()
-        .map_err(|_| anyhow::anyhow!("--wait-dlr must be a number of seconds >= 0"))?;
+        .map(|w| super::secs_in("--wait-dlr", w, 0.0))
+        .transpose()?;
     let plan = SendPlan {
         parts,
         count: args.count,
@@ -696,6 +703,9 @@ async fn body_async(
     let result = engine::run(&mut session, plan, &mut |s: &Summary| {
         if let Some(b) = &bar {
             b.set_position(s.accepted + s.failed);
+            if let Some(r) = s.rate {
+                b.set_message(format!("at {r:.0}/s"));
+            }
         }
     })
     .await;
@@ -704,15 +714,18 @@ async fn body_async(
     }
     let outcome = match result {
         Ok(o) => o,
-        Err(e) => {
-            expect.failed("submit", e.to_string(), started);
-            let exit = out.with(|o| o.failure(&e));
+        Err(f) => {
+            expect.failed("submit", f.error.to_string(), started);
+            let exit = out.with(|o| o.failure(&f.error));
             if matches!(
-                e,
-                SessionError::Interrupted | SessionError::ResponseTimeout { .. }
+                f.error,
+                SessionError::Interrupted
+                    | SessionError::ResponseTimeout { .. }
+                    | SessionError::WrongResponse { .. }
             ) {
                 connect::unbind_briefly(&mut session).await;
             }
+            out.with(|o| print_summary(o, &f.outcome, plan, what, exit));
             return exit;
         }
     };
@@ -755,7 +768,7 @@ fn progress_bar(total: u64, out: &OutHandle) -> Option<indicatif::ProgressBar> {
         indicatif::ProgressDrawTarget::stderr_with_hz(5),
     );
     b.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} eta {eta}")
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {msg} eta {eta}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     Some(b)
@@ -783,6 +796,7 @@ fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what:
             "exit_code": exit.code(),
             "messages": plan.count, "parts_per_round": plan.parts.len(),
             "sent": s.sent, "accepted": s.accepted, "rejected": rejected,
+            "unanswered": s.unanswered(),
             "retries": s.retries, "failed": s.failed,
             "elapsed_s": s.elapsed.as_secs_f64(), "throughput": s.throughput(),
             "send_span_s": s.send_span.as_secs_f64(), "send_rate": s.send_rate(),
@@ -799,8 +813,12 @@ fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what:
     o.line(&o.paint(Role::Heading, "summary"));
     // Every line fits 80 columns: the counts on a line of their own.
     o.line(&format!("  messages {} ({what})", plan.count));
+    let unanswered = match s.unanswered() {
+        0 => String::new(),
+        n => format!(", unanswered {n}"),
+    };
     o.line(&format!(
-        "  sent {}, accepted {}, rejected {}, retries {}, failed {}",
+        "  sent {}, accepted {}, rejected {}{unanswered}, retries {}, failed {}",
         s.sent,
         s.accepted,
         s.rejected_total(),
@@ -867,6 +885,7 @@ fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what:
         Exit::Success => o.paint(Role::Good, "✓ all accepted"),
         Exit::Receipt => o.paint(Role::Error, "✗ receipt missing or not delivered"),
         Exit::SmppError => o.paint(Role::Error, "✗ the SMSC rejected messages"),
+        Exit::Interrupted => o.paint(Role::Error, "✗ interrupted (partial summary)"),
         _ => o.paint(Role::Error, "✗ failed"),
     };
     o.line(&verdict);

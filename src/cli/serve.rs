@@ -1,6 +1,6 @@
 //! `smppdiag serve`: an SMSC simulator that reproduces SMPP errors on demand.
 
-use crate::wire::sink::PcapSink;
+use crate::wire::sink::{LineQueue, PcapSink};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 
+use super::secs_in;
 use crate::exit::Exit;
-use crate::server::config::{self, Account, DlrMix, FailRule, Latency, OutputMode};
+use crate::server::config::{self, Account, DlrMix, FailRule, FailedBind, Latency, OutputMode};
 use crate::server::{self, Config, Log};
 
 /// Arguments of `serve`.
@@ -74,7 +75,7 @@ pub struct ServeArgs {
     #[arg(long)]
     pub no_dlr: bool,
     /// Delay before a message reaches its final state and its receipt is sent (ms).
-    #[arg(long, default_value_t = 100, value_name = "MS")]
+    #[arg(long, default_value_t = 100, value_name = "MS", value_parser = clap::value_parser!(u64).range(0..=604_800_000))]
     pub dlr_delay: u64,
     /// Final states of messages, weighted: e.g. DELIVRD=90,UNDELIV=10.
     #[arg(long, value_name = "MIX")]
@@ -97,8 +98,22 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", help_heading = "MO traffic")]
     pub mo_count: Option<u64>,
     /// Send enquire_link when a session has been idle this many seconds (0: never).
-    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    #[arg(long, default_value_t = 60, value_name = "SECS", value_parser = clap::value_parser!(u64).range(0..=604_800))]
     pub enquire_link: u64,
+    /// Close a connection that has not bound within SECS (as TLS handshakes have).
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    pub bind_timeout: f64,
+    /// A bound session quiet for SECS gets an enquire_link and is closed unless something comes
+    /// back within 5 s (or SECS, when shorter); a client that reads nothing for SECS is closed too (0: never).
+    #[arg(long, default_value_t = 120.0, value_name = "SECS")]
+    pub idle_timeout: f64,
+    /// Serve at most N connections at once; more are closed at once, with a log line.
+    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
+    /// After a bind refused for its system_id or password: `close` the connection, or
+    /// `delay:MS` before reading the next request.
+    #[arg(long, default_value = "close", value_name = "POLICY")]
+    pub failed_bind: FailedBind,
     /// Stop (unbinding every session) after this many seconds.
     #[arg(long, value_name = "SECS")]
     pub max_seconds: Option<f64>,
@@ -195,13 +210,19 @@ impl ServeArgs {
             enquire_link: (self.enquire_link > 0).then(|| Duration::from_secs(self.enquire_link)),
             max_seconds: self
                 .max_seconds
-                .filter(|s| s.is_finite() && *s > 0.0)
-                .map(Duration::from_secs_f64),
+                .map(|s| secs_in("--max-seconds", s, 0.001))
+                .transpose()?,
             output,
             color,
             show_secrets: self.show_secrets,
             dlr_tlvs: self.dlr_tlvs == OnOff::On,
             mo,
+            bind_timeout: secs_in("--bind-timeout", self.bind_timeout, 0.001)?,
+            idle_timeout: (self.idle_timeout != 0.0)
+                .then(|| secs_in("--idle-timeout", self.idle_timeout, 0.001))
+                .transpose()?,
+            max_connections: self.max_connections as usize,
+            failed_bind: self.failed_bind,
             ..Config::default()
         })
     }
@@ -223,14 +244,12 @@ pub(crate) async fn stop_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// A thread that prints every line sent to the channel, flushing whenever the queue is
-/// momentarily empty (`serve` and `proxy` format lines in their session tasks).
-pub(crate) fn line_printer() -> (
-    std::sync::mpsc::Sender<String>,
-    std::thread::JoinHandle<std::io::Result<()>>,
-) {
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    let printer = std::thread::spawn(move || -> std::io::Result<()> {
+/// A thread that prints every line received, flushing whenever the queue is momentarily empty
+/// (`serve` and `proxy` format lines in their session tasks).
+pub(crate) fn spawn_printer(
+    rx: std::sync::mpsc::Receiver<String>,
+) -> std::thread::JoinHandle<std::io::Result<()>> {
+    std::thread::spawn(move || -> std::io::Result<()> {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
         while let Ok(line) = rx.recv() {
@@ -241,9 +260,20 @@ pub(crate) fn line_printer() -> (
             out.flush()?;
         }
         out.flush()
-    });
-    (tx, printer)
+    })
 }
+
+/// An unbounded line channel and its printer thread (`proxy`).
+pub(crate) fn line_printer() -> (
+    std::sync::mpsc::Sender<String>,
+    std::thread::JoinHandle<std::io::Result<()>>,
+) {
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    (tx, spawn_printer(rx))
+}
+
+/// Log lines (whole events: a line, or a verbose dump) waiting for stdout at most.
+const LOG_QUEUE: usize = 8192;
 
 /// Run `serve`.
 pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
@@ -253,7 +283,8 @@ pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     };
     let cfg = args.config(ctx.style.color)?;
     let json = cfg.output == OutputMode::Json;
-    let (tx, printer) = line_printer();
+    let (tx, rx) = LineQueue::new(LOG_QUEUE);
+    let printer = spawn_printer(rx);
     let log = Log::new(cfg.output, ctx.style, cfg.show_secrets, tx.clone()).with_pcap(pcap.clone());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -265,7 +296,10 @@ pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         rec.finish().context("finishing the --pcap-out file")?;
     }
     let summary = match result {
-        Ok(s) => s,
+        Ok(s) => server::Summary {
+            log_dropped: tx.dropped(),
+            ..s
+        },
         Err(e) => {
             drop(tx);
             let _ = printer.join();
@@ -277,7 +311,7 @@ pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     } else {
         summary.render(&ctx.style).trim_end().to_string()
     };
-    let _ = tx.send(text);
+    tx.send_waiting(text);
     drop(tx);
     match printer.join() {
         Ok(r) => r.context("writing to standard output")?,

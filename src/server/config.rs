@@ -24,8 +24,11 @@ pub enum ConfigError {
     )]
     Fail(String),
     /// `--latency` not of the form `MS[:JITTER]`.
-    #[error("latency {0:?}: expected MS or MS:JITTER (milliseconds)")]
+    #[error("latency {0:?}: expected MS or MS:JITTER (milliseconds, each at most 3600000)")]
     Latency(String),
+    /// `--failed-bind` not `close` or `delay:MS`.
+    #[error("failed-bind policy {0:?}: expected close or delay:MS (at most 3600000)")]
+    FailedBind(String),
     /// `--dlr-state` not of the form `STAT=WEIGHT,...`.
     #[error("receipt state mix {0:?}: expected STAT=WEIGHT[,STAT=WEIGHT...] with final states such as DELIVRD, UNDELIV, EXPIRED, REJECTD")]
     DlrState(String),
@@ -149,13 +152,22 @@ pub struct Latency {
     pub jitter: Duration,
 }
 
+/// The longest `--latency` (base or jitter): one hour.
+pub const MAX_LATENCY_MS: u64 = 3_600_000;
+
 impl std::str::FromStr for Latency {
     type Err = ConfigError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = || ConfigError::Latency(s.to_string());
         let (b, j) = s.split_once(':').unwrap_or((s, "0"));
-        let ms = |v: &str| v.trim().parse::<u64>().map_err(|_| err());
+        let ms = |v: &str| {
+            v.trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| *ms <= MAX_LATENCY_MS)
+                .ok_or_else(err)
+        };
         Ok(Latency {
             base: Duration::from_millis(ms(b)?),
             jitter: Duration::from_millis(ms(j)?),
@@ -297,6 +309,49 @@ pub struct Config {
     pub store_max: usize,
     /// Capacity of each session's outgoing queue.
     pub out_queue: usize,
+    /// A connection that has not bound within this time is closed.
+    pub bind_timeout: Duration,
+    /// A bound session that sends nothing for this long gets an enquire_link, and is closed
+    /// when that brings nothing back within [`IDLE_PROBE`] (at most the timeout); a client that reads nothing we
+    /// write for this long is closed too. `None`: never.
+    pub idle_timeout: Option<Duration>,
+    /// Connections served at once at most; more are closed at once, with a log line.
+    pub max_connections: usize,
+    /// What follows a bind refused for its credentials.
+    pub failed_bind: FailedBind,
+}
+
+/// How long an idle session has to answer the enquire_link of `--idle-timeout` (or the idle
+/// timeout itself, when shorter).
+pub const IDLE_PROBE: Duration = Duration::from_secs(5);
+
+/// What the server does after refusing a bind for its system_id or password
+/// (`--failed-bind close` or `delay:MS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailedBind {
+    /// Close the connection after the bind response (what most SMSCs do).
+    Close,
+    /// Keep the connection, but read nothing more for this long.
+    Delay(Duration),
+}
+
+impl std::str::FromStr for FailedBind {
+    type Err = ConfigError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || ConfigError::FailedBind(s.to_string());
+        match s.split_once(':') {
+            None if s == "close" => Ok(FailedBind::Close),
+            Some(("delay", ms)) => ms
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| *ms <= 3_600_000)
+                .map(|ms| FailedBind::Delay(Duration::from_millis(ms)))
+                .ok_or_else(err),
+            _ => Err(err()),
+        }
+    }
 }
 
 impl Default for Config {
@@ -328,6 +383,10 @@ impl Default for Config {
             show_secrets: false,
             store_max: 100_000,
             out_queue: 1024,
+            bind_timeout: Duration::from_secs(10),
+            idle_timeout: Some(Duration::from_secs(120)),
+            max_connections: 10_000,
+            failed_bind: FailedBind::Close,
         }
     }
 }

@@ -1,5 +1,7 @@
 //! One client connection: framing, the session state machine, and the answers.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -13,11 +15,11 @@ use crate::codec::text::decode_text;
 use crate::codec::{decode_pdu, Header, Pdu, Value, MAX_PDU_LEN};
 use crate::spec::commands;
 use crate::spec::values::data_coding;
-use crate::wire::framed::{FrameBuf, FrameError};
+use crate::wire::framed::{sleep_until, write_by, FrameBuf, FrameError};
 
 use super::output::{Counts, Dir};
 use super::store::{part_info, Stored};
-use super::{lock, next_seq, validate, BoundSession, Mode, Out, Shared, UNBIND_GRACE};
+use super::{lock, next_seq, validate, BoundSession, FailedBind, Mode, Out, Shared, UNBIND_GRACE};
 
 use crate::spec::ids::status::{
     ESME_RALYBND as RALYBND, ESME_RCANCELFAIL as RCANCELFAIL, ESME_RINVBNDSTS as RINVBNDSTS,
@@ -31,7 +33,10 @@ use crate::spec::ids::{cmd, tag};
 #[derive(Debug, PartialEq, Eq)]
 enum Next {
     Continue,
+    /// Close the connection (the writer writes what it holds first).
     Close,
+    /// The writer was already told to close.
+    Closed,
 }
 
 struct Session {
@@ -46,6 +51,111 @@ struct Session {
     unbinding: Option<Instant>,
 }
 
+/// Requests that only a bound session may send (answered ESME_RINVBNDSTS before a bind, however
+/// malformed).
+fn needs_bind(command_id: u32) -> bool {
+    matches!(
+        command_id,
+        cmd::SUBMIT_SM
+            | cmd::DATA_SM
+            | cmd::SUBMIT_MULTI
+            | cmd::QUERY_SM
+            | cmd::REPLACE_SM
+            | cmd::CANCEL_SM
+    )
+}
+
+/// What a session's timer is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timer {
+    /// The client has not answered the server's unbind.
+    Unbinding,
+    /// The connection has not bound within `--bind-timeout`.
+    Bind,
+    /// Quiet for `--enquire-link`: send one.
+    EnquireLink,
+    /// Quiet for `--idle-timeout`: send enquire_link, close unless something comes back.
+    Idle,
+    /// Nothing came back after the idle enquire_link.
+    Probe,
+}
+
+/// The deadlines of one connection: bind timeout, enquire_link interval, idle timeout.
+struct Clock {
+    opened: Instant,
+    last_read: Instant,
+    last_el: Instant,
+    probing: Option<Instant>,
+    bind_timeout: Duration,
+    enquire_link: Option<Duration>,
+    idle_timeout: Option<Duration>,
+}
+
+impl Clock {
+    fn new(cfg: &super::Config) -> Clock {
+        let now = Instant::now();
+        Clock {
+            opened: now,
+            last_read: now,
+            last_el: now,
+            probing: None,
+            bind_timeout: cfg.bind_timeout,
+            enquire_link: cfg.enquire_link,
+            idle_timeout: cfg.idle_timeout,
+        }
+    }
+
+    /// Something was read.
+    fn activity(&mut self) {
+        self.last_read = Instant::now();
+        self.probing = None;
+    }
+
+    /// The interval enquire_link was sent.
+    fn activity_sent(&mut self) {
+        self.last_el = Instant::now();
+    }
+
+    /// The idle enquire_link was sent.
+    fn probe(&mut self) {
+        let grace = self.idle_timeout.map_or(super::config::IDLE_PROBE, |i| {
+            i.min(super::config::IDLE_PROBE)
+        });
+        self.probing = Some(Instant::now() + grace);
+    }
+
+    /// The next deadline and what it is for.
+    fn next(&self, bound: bool, unbinding: Option<Instant>) -> (Instant, Timer) {
+        if let Some(t) = unbinding {
+            return (t, Timer::Unbinding);
+        }
+        let far = Instant::now() + Duration::from_secs(3600);
+        let mut best = (far, Timer::EnquireLink);
+        let mut consider = |at: Option<Instant>, why: Timer| {
+            if let Some(at) = at {
+                if at < best.0 {
+                    best = (at, why);
+                }
+            }
+        };
+        if !bound {
+            consider(Some(self.opened + self.bind_timeout), Timer::Bind);
+        }
+        let quiet_since = self.last_read.max(self.last_el);
+        consider(
+            self.enquire_link.map(|e| quiet_since + e),
+            Timer::EnquireLink,
+        );
+        if bound {
+            match self.probing {
+                Some(p) => consider(Some(p), Timer::Probe),
+                None => consider(self.idle_timeout.map(|i| self.last_read + i), Timer::Idle),
+            }
+        }
+        best
+    }
+}
+
 /// Serve one connection until it closes or the server stops.
 pub(crate) async fn serve<S>(shared: Arc<Shared>, stream: S, peer: SocketAddr, local: SocketAddr)
 where
@@ -56,7 +166,13 @@ where
     shared.log.session_start(id, peer, local);
     let (rd, wr) = tokio::io::split(stream);
     let (tx, rx) = mpsc::channel(shared.cfg.out_queue.max(1));
-    let writer = tokio::spawn(write_loop(wr, rx, shared.log.clone(), id));
+    let writer = tokio::spawn(write_loop(
+        wr,
+        rx,
+        shared.log.clone(),
+        id,
+        shared.cfg.idle_timeout,
+    ));
     let mut s = Session {
         id,
         shared: Arc::clone(&shared),
@@ -88,43 +204,109 @@ where
     shared.log.session_end(id, why);
 }
 
+/// Delayed answers a session's writer holds at most (`--latency`); past that it stops taking
+/// from the queue, the reader waits, and the client's own sends are held back by TCP.
+const MAX_DELAYED: usize = 4096;
+
+/// An answer waiting for its `--latency` delay: (due, arrival order, bytes, note).
+type Delayed = Reverse<(tokio::time::Instant, u64, Vec<u8>, Option<String>)>;
+
+/// The writer: writes what the reader queues, holding `--latency` answers until they are due.
+/// At [`Out::Close`] / [`Out::Final`] it first writes every answer still held (so every request
+/// read before an unbind is answered before unbind_resp), then closes.
 async fn write_loop<W: AsyncWrite + Unpin>(
     mut w: W,
     mut rx: mpsc::Receiver<Out>,
     log: super::Log,
     id: u64,
+    write_timeout: Option<Duration>,
 ) -> Counts {
     let mut counts = Counts::new();
     let mut buf: Vec<u8> = Vec::with_capacity(16 * 1024);
+    let mut held: BinaryHeap<Delayed> = BinaryHeap::new();
+    let mut order = 0u64;
+    let mut last: Option<(Vec<u8>, Option<String>)> = None;
     let mut closing = false;
-    while let Some(first) = rx.recv().await {
-        let mut item = Some(first);
-        while let Some(o) = item.take() {
-            match o {
-                Out::Pdu(b, note) => {
-                    if let Some(h) = Header::parse(&b) {
-                        *counts
-                            .entry((Dir::SmscToEsme, h.command_id, h.command_status))
-                            .or_default() += 1;
+    let mut queue_open = true;
+    let mut put = |buf: &mut Vec<u8>, b: &[u8], note: Option<&str>| {
+        if let Some(h) = Header::parse(b) {
+            *counts
+                .entry((Dir::SmscToEsme, h.command_id, h.command_status))
+                .or_default() += 1;
+        }
+        log.pdu(id, Dir::SmscToEsme, b, note);
+        buf.extend_from_slice(b);
+    };
+    loop {
+        if closing && held.is_empty() {
+            break;
+        }
+        let next_due = held.peek().map(|Reverse((t, ..))| *t);
+        let room = held.len() < MAX_DELAYED && !closing && queue_open;
+        let item = tokio::select! {
+            o = rx.recv(), if room => o,
+            _ = sleep_until(next_due) => None,
+        };
+        match item {
+            Some(o) => {
+                let mut item = Some(o);
+                while let Some(o) = item.take() {
+                    match o {
+                        Out::Pdu(b, note) => put(&mut buf, &b, note.as_deref()),
+                        Out::Later(due, b, note) => {
+                            order += 1;
+                            held.push(Reverse((due, order, b, note)));
+                        }
+                        Out::Final(b, note) => {
+                            last = Some((b, note));
+                            closing = true;
+                        }
+                        Out::Close => closing = true,
                     }
-                    log.pdu(id, Dir::SmscToEsme, &b, note.as_deref());
-                    buf.extend_from_slice(&b);
+                    if closing || buf.len() >= 64 * 1024 || held.len() >= MAX_DELAYED {
+                        break;
+                    }
+                    item = rx.try_recv().ok();
                 }
-                Out::Close => closing = true,
             }
-            if closing || buf.len() >= 64 * 1024 {
+            None if next_due.is_none() => queue_open = false,
+            None => {}
+        }
+        if !queue_open && held.is_empty() && buf.is_empty() {
+            break;
+        }
+        // Everything due now (all of it when closing: the client is waiting for unbind_resp).
+        let now = tokio::time::Instant::now();
+        while let Some(Reverse((due, ..))) = held.peek() {
+            if *due > now && !closing {
                 break;
             }
-            item = rx.try_recv().ok();
+            if *due > now {
+                tokio::time::sleep_until(*due).await;
+            }
+            if let Some(Reverse((_, _, b, note))) = held.pop() {
+                put(&mut buf, &b, note.as_deref());
+            }
+        }
+        if closing {
+            if let Some((b, note)) = last.take() {
+                put(&mut buf, &b, note.as_deref());
+            }
         }
         if !buf.is_empty() {
-            if w.write_all(&buf).await.is_err() || w.flush().await.is_err() {
+            let deadline = write_timeout.map(|t| tokio::time::Instant::now() + t);
+            if let Err(e) = write_by(&mut w, &buf, deadline).await {
+                if matches!(e, FrameError::Timeout) {
+                    log.event(
+                        id,
+                        "write_timeout",
+                        "the client reads nothing we write (--idle-timeout); closing the connection",
+                        json!({}),
+                    );
+                }
                 break;
             }
             buf.clear();
-        }
-        if closing {
-            break;
         }
     }
     let _ = w.shutdown().await;
@@ -136,8 +318,7 @@ impl Session {
         let mut fb = FrameBuf::new(MAX_PDU_LEN);
         let mut stop = self.shared.stop.clone();
         let mut stopping = *stop.borrow();
-        let idle = self.shared.cfg.enquire_link;
-        let mut last_activity = Instant::now();
+        let mut clock = Clock::new(&self.shared.cfg);
         if stopping {
             return "server stopping";
         }
@@ -145,12 +326,14 @@ impl Session {
             // Every whole PDU in the buffer.
             loop {
                 match fb.next_frame() {
-                    Ok(Some(r)) => {
-                        if self.handle(fb.get(r)).await == Next::Close {
+                    Ok(Some(r)) => match self.handle(fb.get(r)).await {
+                        Next::Continue => {}
+                        Next::Close => {
                             let _ = self.tx.send(Out::Close).await;
                             return "closed by the server";
                         }
-                    }
+                        Next::Closed => return "closed by the server",
+                    },
                     Ok(None) => break,
                     Err(FrameError::BadLength { length, received }) => {
                         self.framing_lost(&received, length).await;
@@ -159,15 +342,14 @@ impl Session {
                     Err(_) => return "read error",
                 }
             }
-            let wait = match (self.unbinding, idle) {
-                (Some(t), _) => t.saturating_duration_since(Instant::now()),
-                (None, Some(i)) => i.saturating_sub(last_activity.elapsed()),
-                (None, None) => Duration::from_secs(3600),
-            };
+            if self.tx.is_closed() {
+                return "the client stopped reading";
+            }
+            let (wake, why) = clock.next(self.bound.is_some(), self.unbinding);
             tokio::select! {
                 r = fb.fill(&mut rd) => match r {
                     Ok(0) => return "peer closed the connection",
-                    Ok(_) => last_activity = Instant::now(),
+                    Ok(_) => clock.activity(),
                     Err(_) => return "read error",
                 },
                 _ = stop.changed(), if !stopping => {
@@ -179,16 +361,54 @@ impl Session {
                     self.send_request(Pdu::new(cmd::UNBIND, 0), Some("server stopping")).await;
                     self.unbinding = Some(Instant::now() + UNBIND_GRACE);
                 }
-                _ = tokio::time::sleep(wait) => {
-                    if self.unbinding.is_some() {
+                _ = tokio::time::sleep_until(wake.into()) => {
+                    if let Some(reason) = self.on_timer(why, &mut clock).await {
                         let _ = self.tx.send(Out::Close).await;
-                        return "no unbind_resp in time";
-                    }
-                    if idle.is_some() {
-                        last_activity = Instant::now();
-                        self.send_request(Pdu::new(cmd::ENQUIRE_LINK, 0), Some("session idle")).await;
+                        return reason;
                     }
                 }
+            }
+        }
+    }
+
+    /// A timer of [`Clock`] fired: the reason to close, or `None` to go on.
+    async fn on_timer(&mut self, why: Timer, clock: &mut Clock) -> Option<&'static str> {
+        let cfg = &self.shared.cfg;
+        match why {
+            Timer::Unbinding => Some("no unbind_resp in time"),
+            Timer::Bind => {
+                let t = super::super::session::fmt_dur(cfg.bind_timeout);
+                self.shared.log.event(
+                    self.id,
+                    "bind_timeout",
+                    &format!("no bind within {t}; closing the connection"),
+                    json!({"bind_timeout_s": cfg.bind_timeout.as_secs_f64()}),
+                );
+                Some("no bind in time")
+            }
+            Timer::Probe => {
+                self.shared.log.event(
+                    self.id,
+                    "idle_timeout",
+                    "idle: no answer to enquire_link; closing the connection",
+                    json!({}),
+                );
+                Some("idle timeout")
+            }
+            Timer::Idle => {
+                clock.probe();
+                self.send_request(
+                    Pdu::new(cmd::ENQUIRE_LINK, 0),
+                    Some("idle timeout: is the client still there?"),
+                )
+                .await;
+                None
+            }
+            Timer::EnquireLink => {
+                clock.activity_sent();
+                self.send_request(Pdu::new(cmd::ENQUIRE_LINK, 0), Some("session idle"))
+                    .await;
+                None
             }
         }
     }
@@ -234,14 +454,10 @@ impl Session {
         if lat.is_zero() {
             return self.send(resp, note).await;
         }
-        let d = lat.delay(self.shared.roll());
-        let tx = self.tx.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(d).await;
-            if let Ok(b) = resp.encode() {
-                let _ = tx.send(Out::Pdu(b, note)).await;
-            }
-        });
+        let due = tokio::time::Instant::now() + lat.delay(self.shared.roll());
+        if let Ok(b) = resp.encode() {
+            let _ = self.tx.send(Out::Later(due, b, note)).await;
+        }
     }
 
     /// The response PDU for a request (generic_nack when the command has no response).
@@ -300,7 +516,11 @@ impl Session {
                 return Next::Continue;
             }
             Err(e) => {
-                let st = validate::malformed_status(bytes).unwrap_or(RSYSERR);
+                let st = if self.bound.is_none() && needs_bind(h.command_id) {
+                    RINVBNDSTS
+                } else {
+                    validate::malformed_status(bytes).unwrap_or(RSYSERR)
+                };
                 self.shared.log.malformed(self.id, bytes, st);
                 self.error(&h, st, e.message).await;
                 return Next::Continue;
@@ -309,7 +529,7 @@ impl Session {
         self.shared.log.pdu(self.id, Dir::EsmeToSmsc, bytes, None);
         match h.command_id {
             cmd::BIND_RECEIVER | cmd::BIND_TRANSMITTER | cmd::BIND_TRANSCEIVER => {
-                self.bind(&h, &pdu).await
+                return self.bind(&h, &pdu).await
             }
             cmd::UNBIND => {
                 if self.bound.is_none() {
@@ -319,14 +539,16 @@ impl Session {
                 }
                 lock(&self.shared.bound).remove(&self.id);
                 self.bound = None;
-                // The connection closes right after: wait out --latency here, so the answer is
-                // written before the close instead of by a task that would find it gone.
+                // unbind_resp goes last, after every answer still held by --latency; the writer
+                // then closes the connection.
                 let lat = self.shared.cfg.latency;
                 if !lat.is_zero() {
                     tokio::time::sleep(lat.delay(self.shared.roll())).await;
                 }
-                self.send(Self::resp(&h, ROK), None).await;
-                return Next::Close;
+                if let Ok(b) = Self::resp(&h, ROK).encode() {
+                    let _ = self.tx.send(Out::Final(b, None)).await;
+                }
+                return Next::Closed;
             }
             cmd::ENQUIRE_LINK => self.answer(Self::resp(&h, ROK), None).await,
             cmd::SUBMIT_SM | cmd::DATA_SM | cmd::SUBMIT_MULTI => {
@@ -353,9 +575,9 @@ impl Session {
         Next::Continue
     }
 
-    async fn bind(&mut self, h: &Header, p: &Pdu) {
+    async fn bind(&mut self, h: &Header, p: &Pdu) -> Next {
         let Some(mode) = Mode::of_bind(h.command_id) else {
-            return;
+            return Next::Continue;
         };
         let sid = p.string("system_id").unwrap_or_default();
         let pw = p.string("password").unwrap_or_default();
@@ -406,6 +628,9 @@ impl Session {
             Err((st, why)) => {
                 c.binds_refused.fetch_add(1, Ordering::Relaxed);
                 self.error(h, st, why).await;
+                if st == RINVSYSID || st == RINVPASWD {
+                    return self.after_failed_bind().await;
+                }
             }
             Ok(()) => {
                 c.binds.fetch_add(1, Ordering::Relaxed);
@@ -424,11 +649,37 @@ impl Session {
                 self.answer(resp, None).await;
                 if mode.can_receive() {
                     let queued = lock(&self.shared.pending_dlr).remove(&sid);
+                    let n = queued.as_ref().map_or(0, |q| q.len() as u64);
+                    self.shared
+                        .counters
+                        .receipts_queued
+                        .fetch_sub(n, Ordering::Relaxed);
                     for mut d in queued.into_iter().flatten() {
                         d.sequence_number = next_seq(&self.seq);
                         self.send(d, Some("queued receipt".into())).await;
                     }
                 }
+            }
+        }
+        Next::Continue
+    }
+
+    /// `--failed-bind`: close the connection, or read nothing more for a while (password
+    /// guessing costs time).
+    async fn after_failed_bind(&self) -> Next {
+        match self.shared.cfg.failed_bind {
+            FailedBind::Close => {
+                self.shared.log.event(
+                    self.id,
+                    "failed_bind",
+                    "closing the connection after a failed bind (--failed-bind close)",
+                    json!({"policy": "close"}),
+                );
+                Next::Close
+            }
+            FailedBind::Delay(d) => {
+                tokio::time::sleep(d).await;
+                Next::Continue
             }
         }
     }
@@ -731,10 +982,27 @@ async fn finalize(
             .map(|(_, b)| b.clone())
     });
     let Some(t) = target else {
-        let mut q = lock(&shared.pending_dlr);
-        let list = q.entry(sid).or_default();
-        if list.len() < 10_000 {
-            list.push_back(dlr);
+        let kept = {
+            let mut q = lock(&shared.pending_dlr);
+            let list = q.entry(sid).or_default();
+            let total = shared.counters.receipts_queued.load(Ordering::Relaxed);
+            if list.len() < 10_000 && total < super::MAX_QUEUED_RECEIPTS {
+                list.push_back(dlr);
+                shared
+                    .counters
+                    .receipts_queued
+                    .fetch_add(1, Ordering::Relaxed);
+                true
+            } else {
+                false
+            }
+        };
+        if !kept {
+            shared
+                .counters
+                .receipts_dropped
+                .fetch_add(1, Ordering::Relaxed);
+            return;
         }
         shared.log.event(
             session,
@@ -746,15 +1014,19 @@ async fn finalize(
     };
     dlr.sequence_number = t.next_seq();
     if let Ok(b) = dlr.encode() {
-        if t.tx
-            .send(Out::Pdu(
-                b,
-                Some(format!("receipt for {id}: {}", stat.code)),
-            ))
-            .await
-            .is_ok()
-        {
-            shared.counters.receipts.fetch_add(1, Ordering::Relaxed);
+        // Never wait for a client that does not read: a full queue drops the receipt.
+        let note = Some(format!("receipt for {id}: {}", stat.code));
+        match t.tx.try_send(Out::Pdu(b, note)) {
+            Ok(()) => {
+                shared.counters.receipts.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                shared
+                    .counters
+                    .receipts_dropped
+                    .fetch_add(1, Ordering::Relaxed);
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {}
         }
     }
 }

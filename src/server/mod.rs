@@ -21,7 +21,7 @@ use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -30,7 +30,7 @@ use tokio::sync::{mpsc, watch};
 use tokio_rustls::rustls;
 use tokio_rustls::TlsAcceptor;
 
-pub use config::{Account, Config, DlrMix, FailRule, Latency, OutputMode, Trigger};
+pub use config::{Account, Config, DlrMix, FailRule, FailedBind, Latency, OutputMode, Trigger};
 pub use output::{Dir, Log, Summary};
 
 use store::{Reassembly, Rng, Store};
@@ -96,6 +96,10 @@ impl Mode {
 pub(crate) enum Out {
     /// A PDU to send, with a note for the log line.
     Pdu(Vec<u8>, Option<String>),
+    /// A PDU to send once `due` passes (`--latency`).
+    Later(tokio::time::Instant, Vec<u8>, Option<String>),
+    /// The last PDU (unbind_resp): written after everything held, then the connection closes.
+    Final(Vec<u8>, Option<String>),
     /// Flush and close the connection.
     Close,
 }
@@ -139,7 +143,16 @@ pub(crate) struct Counters {
     pub receipts: AtomicU64,
     pub long_messages: AtomicU64,
     pub framing_errors: AtomicU64,
+    /// Connections closed at once because `--max-connections` were open.
+    pub refused_connections: AtomicU64,
+    /// Receipts dropped (client queue full, or too many waiting for a receiver).
+    pub receipts_dropped: AtomicU64,
+    /// Receipts waiting for a receiver, all system_ids together.
+    pub receipts_queued: AtomicU64,
 }
+
+/// Receipts kept for receivers not bound yet, all system_ids together, at most.
+pub(crate) const MAX_QUEUED_RECEIPTS: u64 = 100_000;
 
 /// State shared by every session.
 pub(crate) struct Shared {
@@ -156,6 +169,8 @@ pub(crate) struct Shared {
     pub counters: Counters,
     pub pdus: Mutex<output::Counts>,
     pub stop: watch::Receiver<bool>,
+    /// Connections being served now.
+    pub connections: AtomicUsize,
 }
 
 /// Lock a mutex, carrying on with the data if another task panicked while holding it.
@@ -254,9 +269,7 @@ pub async fn run(
         .map(|a| (*a, false))
         .chain(cfg.listen_tls.iter().map(|a| (*a, true)))
     {
-        let l = TcpListener::bind(addr)
-            .await
-            .map_err(|e| ServerError::Bind(addr, e))?;
+        let l = listen(addr).map_err(|e| ServerError::Bind(addr, e))?;
         let local = l.local_addr().map_err(|e| ServerError::Bind(addr, e))?;
         listeners.push((l, local, tls));
     }
@@ -275,6 +288,7 @@ pub async fn run(
         counters: Counters::default(),
         pdus: Mutex::new(output::Counts::new()),
         stop: stop_rx,
+        connections: AtomicUsize::new(0),
     });
     // Every session task holds a clone of `alive`; when all are gone, recv() returns None.
     let (alive, mut all_done) = mpsc::channel::<()>(1);
@@ -312,10 +326,29 @@ pub async fn run(
         receipts: c.receipts.load(Ordering::Relaxed),
         long_messages: c.long_messages.load(Ordering::Relaxed),
         framing_errors: c.framing_errors.load(Ordering::Relaxed),
+        refused_connections: c.refused_connections.load(Ordering::Relaxed),
+        log_dropped: 0,
+        receipts_dropped: c.receipts_dropped.load(Ordering::Relaxed),
         pdus: output::Counts::new(),
     };
     summary.merge(&lock(&shared.pdus));
     Ok(summary)
+}
+
+/// Connections the kernel queues before we accept them (clients arriving in bursts of
+/// thousands must not be dropped at the door; the kernel caps it at net.core.somaxconn).
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// A listening socket on `addr` with [`LISTEN_BACKLOG`].
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let sock = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    sock.set_reuseaddr(true)?;
+    sock.bind(addr)?;
+    sock.listen(LISTEN_BACKLOG)
 }
 
 async fn accept_loop(
@@ -336,9 +369,16 @@ async fn accept_loop(
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
+        if !admit(&shared, peer) {
+            drop(stream);
+            continue;
+        }
         let _ = stream.set_nodelay(true);
         let shared = Arc::clone(&shared);
-        let token = alive.clone();
+        let token = Slot {
+            _alive: alive.clone(),
+            shared: Arc::clone(&shared),
+        };
         match &tls {
             None => {
                 tokio::spawn(async move {
@@ -369,6 +409,41 @@ async fn accept_loop(
                 });
             }
         }
+    }
+}
+
+/// Count a new connection in, or refuse it (a log line; the caller closes it) when
+/// `--max-connections` are already being served. Never waits: the accept loop goes on.
+fn admit(shared: &Shared, peer: SocketAddr) -> bool {
+    let max = shared.cfg.max_connections;
+    let n = shared.connections.fetch_add(1, Ordering::Relaxed);
+    if n < max {
+        return true;
+    }
+    shared.connections.fetch_sub(1, Ordering::Relaxed);
+    shared
+        .counters
+        .refused_connections
+        .fetch_add(1, Ordering::Relaxed);
+    shared.log.event(
+        0,
+        "connection_refused",
+        &format!("connection from {peer} closed: --max-connections {max} reached"),
+        serde_json::json!({"peer": peer.to_string(), "max_connections": max}),
+    );
+    false
+}
+
+/// A connection's place: keeps the server alive while held, and counts the connection out
+/// when dropped.
+struct Slot {
+    _alive: mpsc::Sender<()>,
+    shared: Arc<Shared>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.shared.connections.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::net::SocketAddr;
-use std::sync::mpsc::Sender;
 
 use serde_json::{json, Value as J};
 
@@ -14,7 +13,7 @@ use crate::render::dump::DumpOptions;
 use crate::render::json::JsonOptions;
 use crate::render::{Role, Style};
 use crate::spec::{commands, status};
-use crate::wire::sink::{ChannelLines, DumpSink, JsonSink, Layout, PcapSink, Sink};
+use crate::wire::sink::{ChannelLines, DumpSink, JsonSink, Layout, LineQueue, PcapSink, Sink};
 use crate::wire::{Event, PduEvent, Tone};
 
 use super::config::OutputMode;
@@ -36,13 +35,14 @@ pub struct Log {
     mode: OutputMode,
     style: Style,
     show_secrets: bool,
-    tx: Sender<String>,
+    tx: LineQueue,
     pcap: Option<PcapSink>,
 }
 
 impl Log {
-    /// A log writing formatted lines (without trailing newline) to `tx`.
-    pub fn new(mode: OutputMode, style: Style, show_secrets: bool, tx: Sender<String>) -> Self {
+    /// A log writing formatted lines (without trailing newline) to `tx` (lines that do not fit
+    /// are dropped and counted there).
+    pub fn new(mode: OutputMode, style: Style, show_secrets: bool, tx: LineQueue) -> Self {
         Log {
             mode,
             style,
@@ -226,6 +226,12 @@ pub struct Summary {
     pub pdus: Counts,
     /// Connections closed by the server because framing was lost.
     pub framing_errors: u64,
+    /// Connections closed at once because `--max-connections` were open.
+    pub refused_connections: u64,
+    /// Log lines dropped because standard output did not keep up.
+    pub log_dropped: u64,
+    /// Receipts dropped: the client's queue was full, or too many waited for a receiver.
+    pub receipts_dropped: u64,
 }
 
 impl Summary {
@@ -257,6 +263,27 @@ impl Summary {
                 self.framing_errors
             );
         }
+        if self.log_dropped > 0 {
+            let _ = writeln!(
+                s,
+                "  {} log lines dropped: stdout blocked",
+                self.log_dropped
+            );
+        }
+        if self.receipts_dropped > 0 {
+            let _ = writeln!(
+                s,
+                "  {} receipts dropped: the client did not read them, or too many waited for a receiver",
+                self.receipts_dropped
+            );
+        }
+        if self.refused_connections > 0 {
+            let _ = writeln!(
+                s,
+                "  {} connections closed at once: --max-connections reached",
+                self.refused_connections
+            );
+        }
         for ((dir, id, st), n) in &self.pdus {
             let _ = writeln!(
                 s,
@@ -282,7 +309,10 @@ impl Summary {
             "schema": crate::wire::SCHEMA, "event": "summary", "command": "serve", "sessions": self.sessions, "binds": self.binds,
             "binds_refused": self.binds_refused, "messages": self.messages,
             "long_messages": self.long_messages, "receipts": self.receipts,
-            "framing_errors": self.framing_errors, "pdus": pdus,
+            "framing_errors": self.framing_errors,
+            "refused_connections": self.refused_connections,
+            "log_dropped": self.log_dropped, "receipts_dropped": self.receipts_dropped,
+            "pdus": pdus,
         })
     }
 }
@@ -293,7 +323,7 @@ mod tests {
     use crate::codec::Pdu;
 
     fn collect(mode: OutputMode, f: impl FnOnce(&Log)) -> Vec<String> {
-        let (tx, rx) = std::sync::mpsc::channel();
+        let (tx, rx) = LineQueue::new(1000);
         let log = Log::new(mode, Style::PLAIN, false, tx);
         f(&log);
         drop(log);

@@ -167,6 +167,27 @@ pub enum SessionError {
         /// The PDU.
         received: Vec<u8>,
     },
+    /// A response whose sequence number matches a request in flight, but whose command_id
+    /// answers another command.
+    #[error("the peer answered {request} (sequence {sequence}) with {command}; expected {request}_resp or generic_nack")]
+    WrongResponse {
+        /// The request's command name.
+        request: String,
+        /// Their sequence number.
+        sequence: u32,
+        /// The response's command name.
+        command: String,
+        /// The PDU.
+        received: Vec<u8>,
+    },
+    /// Writing did not finish in time: the peer stopped reading.
+    #[error("the peer stopped reading: {octets} octets could not be written within {}", fmt_dur(*after))]
+    WriteTimeout {
+        /// Octets waiting to be written.
+        octets: usize,
+        /// The limit (the response timeout).
+        after: Duration,
+    },
     /// Our own PDU could not be encoded.
     #[error("cannot encode the PDU: {0}")]
     Encode(#[from] EncodeError),
@@ -185,8 +206,10 @@ impl SessionError {
             SessionError::Tls(_) => Exit::Tls,
             SessionError::Frame { .. }
             | SessionError::UnexpectedResponse { .. }
+            | SessionError::WrongResponse { .. }
             | SessionError::Decode(_) => Exit::Malformed,
             SessionError::Encode(_) => Exit::Usage,
+            SessionError::Interrupted => Exit::Interrupted,
             _ => Exit::Network,
         }
     }
@@ -196,7 +219,8 @@ impl SessionError {
         match self {
             SessionError::Closed { partial, .. } if !partial.is_empty() => Some(partial),
             SessionError::Frame { received, .. }
-            | SessionError::UnexpectedResponse { received, .. } => Some(received),
+            | SessionError::UnexpectedResponse { received, .. }
+            | SessionError::WrongResponse { received, .. } => Some(received),
             _ => None,
         }
     }

@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use crate::codec::{decode_pdu_fast, Header, Pdu, MAX_PDU_LEN};
 use crate::spec::commands;
-use crate::wire::framed::{sleep_until, FrameBuf, FrameError};
+use crate::wire::framed::{sleep_until, write_by, FrameBuf, FrameError};
 
 use super::conn::TcpHandle;
 use super::seq::SeqGen;
@@ -330,14 +330,28 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
         Ok(seq)
     }
 
-    /// Write everything queued.
+    /// Write everything queued, within the response timeout: a peer that stops reading (its
+    /// receive window full) fails the session with [`SessionError::WriteTimeout`] instead of
+    /// blocking it forever. Ctrl-C interrupts the write too.
     pub async fn flush(&mut self) -> Result<(), SessionError> {
-        if !self.wbuf.is_empty() {
-            self.stream.write_all(&self.wbuf).await?;
-            self.wbuf.clear();
+        let deadline = Instant::now() + self.response_timeout;
+        let interrupt = self.interrupt.clone();
+        let written = tokio::select! {
+            r = write_by(&mut self.stream, &self.wbuf, Some(deadline)) => r,
+            _ = interrupted(interrupt) => return Err(SessionError::Interrupted),
+        };
+        match written {
+            Ok(()) => {
+                self.wbuf.clear();
+                Ok(())
+            }
+            Err(FrameError::Timeout) => Err(SessionError::WriteTimeout {
+                octets: self.wbuf.len(),
+                after: self.response_timeout,
+            }),
+            Err(FrameError::Io(e)) => Err(SessionError::Io(e)),
+            Err(e) => Err(SessionError::Io(std::io::Error::other(e.to_string()))),
         }
-        self.stream.flush().await?;
-        Ok(())
     }
 
     /// Queue a response to a peer request and write it at once.
@@ -418,6 +432,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             };
             if commands::is_response(header.command_id) {
                 match matched {
+                    Some(request) if !answers(header.command_id, request.command_id) => {
+                        return Err(SessionError::WrongResponse {
+                            request: commands::name_of(request.command_id),
+                            sequence: header.sequence_number,
+                            command: commands::name_of(header.command_id),
+                            received: frame.to_vec(),
+                        })
+                    }
                     Some(request) => {
                         return Ok(Event::Response {
                             pdu,
@@ -623,6 +645,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
     pub fn into_inner(self) -> S {
         self.stream
     }
+}
+
+/// True when a response with `response_id` answers a request with `request_id`: its own
+/// response, or generic_nack.
+fn answers(response_id: u32, request_id: u32) -> bool {
+    response_id == request_id | id::RESP || response_id == id::GENERIC_NACK
 }
 
 async fn interrupted(rx: Option<watch::Receiver<bool>>) {

@@ -68,6 +68,100 @@ impl RateLimiter {
     }
 }
 
+/// How much one throttling episode lowers the rate.
+const DECREASE: f64 = 0.85;
+/// Recovery toward the rate last throttled at (its [`CEILING_MARGIN`] share): +50 % per second.
+const FAST_RECOVERY: f64 = 0.5;
+/// Probing above that toward the requested rate: +2 % per second.
+const PROBE: f64 = 0.02;
+/// The share of the last throttled rate recovered to quickly: just under the SMSC's limit.
+const CEILING_MARGIN: f64 = 0.97;
+/// The slowest the controller goes, messages per second.
+const MIN_RATE: f64 = 1.0;
+/// Recovery steps no more often than this.
+const STEP: Duration = Duration::from_millis(100);
+
+/// The send rate under throttling: slows down only when the SMSC says so (ESME_RTHROTTLED), once
+/// per episode (answers to requests sent before the last slow-down say nothing about the new
+/// rate), and recovers with time, not with answers: quickly up to just under the rate it was
+/// throttled at, then slowly toward the requested rate (or without end when none was given),
+/// so it settles just under the SMSC's limit instead of oscillating or collapsing.
+#[derive(Debug, Clone)]
+pub struct RateControl {
+    requested: Option<f64>,
+    limiter: Option<RateLimiter>,
+    ceiling: Option<f64>,
+    last_slowdown: Option<Instant>,
+    last_step: Instant,
+}
+
+impl RateControl {
+    /// Pace to `requested` messages per second (`None`: as fast as the window allows, until
+    /// throttled).
+    pub fn new(requested: Option<f64>) -> Self {
+        RateControl {
+            requested,
+            limiter: requested.map(RateLimiter::new),
+            ceiling: None,
+            last_slowdown: None,
+            last_step: Instant::now(),
+        }
+    }
+
+    /// The pacing in force (`None`: unpaced).
+    pub fn limiter(&mut self) -> Option<&mut RateLimiter> {
+        self.limiter.as_mut()
+    }
+
+    /// The current rate, when paced.
+    pub fn rate(&self) -> Option<f64> {
+        self.limiter.as_ref().map(RateLimiter::rate)
+    }
+
+    /// An ESME_RTHROTTLED answer to a request sent at `sent_at`, while sending at `observed`
+    /// messages per second (used when not paced yet). Returns the new rate when it slowed down.
+    pub fn throttled(&mut self, now: Instant, sent_at: Instant, observed: f64) -> Option<f64> {
+        if self.last_slowdown.is_some_and(|t| sent_at <= t) {
+            return None;
+        }
+        let current = self.rate().unwrap_or(observed);
+        let slower = (current * DECREASE).max(MIN_RATE);
+        self.ceiling = Some(current);
+        self.last_slowdown = Some(now);
+        self.last_step = now;
+        match self.limiter.as_mut() {
+            Some(l) => l.set_rate(slower),
+            None => self.limiter = Some(RateLimiter::new(slower)),
+        }
+        Some(slower)
+    }
+
+    /// Recover with the time passed since the last step.
+    pub fn tick(&mut self, now: Instant) {
+        let dt = now.saturating_duration_since(self.last_step);
+        if dt < STEP {
+            return;
+        }
+        self.last_step = now;
+        let (Some(l), Some(ceiling)) = (self.limiter.as_mut(), self.ceiling) else {
+            return;
+        };
+        let target = self.requested.unwrap_or(f64::INFINITY);
+        let knee = (ceiling * CEILING_MARGIN).min(target);
+        let r = l.rate();
+        let secs = dt.as_secs_f64();
+        // (The limiter keeps the rate as an interval in nanoseconds: compare with a margin.)
+        let next = if r * 1.0001 < knee {
+            (r * (1.0 + FAST_RECOVERY * secs)).min(knee)
+        } else {
+            (r * (1.0 + PROBE * secs)).min(target)
+        };
+        if next > r {
+            l.set_rate(next);
+        }
+    }
+}
+
 fn interval_of(rate: f64) -> Duration {
     let r = if rate.is_finite() && rate > 0.0 {
         rate
@@ -152,6 +246,59 @@ mod tests {
             "{:?}",
             t0.elapsed()
         );
+    }
+
+    /// An SMSC allowing `limit` per second over 1 s buckets, against the controller asked for
+    /// `want`: the rate settles just under the limit and stays there.
+    #[tokio::test(start_paused = true)]
+    async fn throttling_converges_just_under_the_limit() {
+        let (limit, want) = (300.0, 500.0);
+        let mut c = RateControl::new(Some(want));
+        let t0 = Instant::now();
+        let mut tokens = limit;
+        let mut last = t0;
+        let mut accepted_late = 0u64;
+        while t0.elapsed() < Duration::from_secs(60) {
+            let now = Instant::now();
+            c.tick(now);
+            let l = c.limiter().unwrap();
+            let w = l.wait_time(now);
+            tokio::time::sleep(w).await;
+            let now = Instant::now();
+            c.limiter().unwrap().consume(now);
+            tokens = (tokens + (now - last).as_secs_f64() * limit).min(limit);
+            last = now;
+            if tokens >= 1.0 {
+                tokens -= 1.0;
+                if now - t0 >= Duration::from_secs(30) {
+                    accepted_late += 1;
+                }
+            } else {
+                c.throttled(now, now, 0.0);
+            }
+        }
+        let rate = accepted_late as f64 / 30.0;
+        assert!(rate >= 0.95 * limit && rate <= limit, "{rate}");
+        let r = c.rate().unwrap();
+        assert!(r > 0.85 * limit && r < 1.05 * limit, "{r}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn recovery_is_by_time_not_by_answers() {
+        let mut c = RateControl::new(Some(500.0));
+        let t0 = Instant::now();
+        assert!(c
+            .throttled(t0, t0, 0.0)
+            .is_some_and(|r| (r - 425.0).abs() < 1e-9));
+        // An answer to a request sent before the slow-down: the same episode.
+        assert_eq!(c.throttled(t0, t0, 0.0), None);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        c.tick(Instant::now());
+        let r = c.rate().unwrap();
+        assert!((r - 485.0).abs() < 0.01, "{r}");
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        c.tick(Instant::now());
+        assert!((c.rate().unwrap() - 500.0).abs() < 0.01);
     }
 
     #[tokio::test(start_paused = true)]

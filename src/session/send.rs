@@ -16,10 +16,11 @@ use tokio::time::Instant;
 use crate::codec::Pdu;
 
 use super::proto::id;
-use super::rate::RateLimiter;
+use super::rate::RateControl;
 use super::retry::{Retry, RetryDecision};
 use super::stats::Summary;
 use super::{Coalesce, Event, Note, Session, SessionError};
+use crate::spec::ids::status::ESME_RTHROTTLED;
 
 /// What to send and how.
 pub struct SendPlan {
@@ -180,17 +181,45 @@ struct Failing {
     first: Instant,
 }
 
+/// A run that failed partway: the cause, and what was done until then (the summary's counts,
+/// with [`Summary::unanswered`] the requests written and never answered).
+#[derive(Debug)]
+pub struct SendFailure {
+    /// Why the run stopped.
+    pub error: SessionError,
+    /// The counts up to the failure.
+    pub outcome: SendOutcome,
+}
+
 /// Run the plan on a bound session. `progress` is called after each response.
 pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
     session: &mut Session<S>,
     plan: &SendPlan,
     progress: &mut dyn FnMut(&Summary),
-) -> Result<SendOutcome, SessionError> {
+) -> Result<SendOutcome, Box<SendFailure>> {
+    let mut out = SendOutcome::default();
+    match run_into(session, plan, progress, &mut out).await {
+        Ok(()) => Ok(out),
+        Err(error) => {
+            session.set_read_coalescing(None);
+            out.summary.malformed = session.malformed;
+            Err(Box::new(SendFailure {
+                error,
+                outcome: out,
+            }))
+        }
+    }
+}
+
+async fn run_into<S: AsyncRead + AsyncWrite + Unpin>(
+    session: &mut Session<S>,
+    plan: &SendPlan,
+    progress: &mut dyn FnMut(&Summary),
+    out: &mut SendOutcome,
+) -> Result<(), SessionError> {
     let window = plan.window.max(1);
     let parts = plan.parts.len().min(255);
-    let mut out = SendOutcome::default();
-    let mut limiter = plan.rate.map(RateLimiter::new);
-    let user_rate = plan.rate;
+    let mut pace = RateControl::new(plan.rate);
     let mut due: BinaryHeap<Reverse<(Instant, u64)>> = BinaryHeap::new();
     let mut failing: HashMap<u64, Failing> = HashMap::new();
     let mut awaiting: Vec<ReceiptOutcome> = Vec::new();
@@ -201,11 +230,12 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
     let mut last_sent = Instant::now();
     let mut last_response = Instant::now();
     let keep_ids = plan.wait_receipts.is_some();
-    let mut last_slowdown: Option<Instant> = None;
     session.set_read_coalescing(Coalesce::for_window(window));
 
     loop {
         let now = Instant::now();
+        pace.tick(now);
+        out.summary.rate = pace.rate();
         let new_left = next_msg < plan.count && parts > 0;
         if !new_left && due.is_empty() && session.in_flight() == 0 {
             break;
@@ -224,9 +254,7 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         // Refill the window as responses come (no batching: a peer with Nagle's algorithm on
         // would then wait for our delayed ACKs, about 40 ms per batch).
         if window_free && (retry_ready || new_left) {
-            let wait = limiter
-                .as_ref()
-                .map_or(Duration::ZERO, |l| l.wait_time(now));
+            let wait = pace.limiter().map_or(Duration::ZERO, |l| l.wait_time(now));
             if wait.is_zero() {
                 let tag = if retry_ready {
                     due.pop().map_or(0, |Reverse((_, t))| t)
@@ -250,12 +278,13 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
                         session.send_encoded(bytes, tag)?;
                     }
                 }
-                if let Some(l) = limiter.as_mut() {
+                if let Some(l) = pace.limiter() {
                     l.consume(now);
                 }
-                first_sent.get_or_insert(now);
+                let first = *first_sent.get_or_insert(now);
                 last_sent = now;
                 out.summary.sent += 1;
+                out.summary.send_span = last_sent - first;
                 continue;
             }
             let at = now + wait;
@@ -265,20 +294,13 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
             Event::Idle => {}
             Event::Response { pdu, request, rtt } => {
                 last_response = Instant::now();
+                out.summary.elapsed = first_sent.map_or(Duration::ZERO, |t| last_response - t);
                 out.summary.latency.record(rtt);
                 let (message, part) = untag(request.tag);
                 let status = pdu.command_status;
                 if status == 0 {
                     out.summary.accepted += 1;
                     failing.remove(&request.tag);
-                    if let (Some(l), None) = (limiter.as_mut(), user_rate) {
-                        // Recover after throttling: +1 % per accepted message.
-                        l.set_rate(l.rate() * 1.01);
-                    } else if let (Some(l), Some(cap)) = (limiter.as_mut(), user_rate) {
-                        if l.rate() < cap {
-                            l.set_rate((l.rate() * 1.01).min(cap));
-                        }
-                    }
                     if keep_ids || out.message_ids.len() < 16 {
                         let mid = pdu.string("message_id").unwrap_or_default();
                         if keep_ids {
@@ -298,25 +320,16 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
                     });
                     f.failures += 1;
                     let decision = plan.retry.decide(status, f.failures, f.first.elapsed());
-                    // Slow down once per throttling episode: answers to requests sent before the
-                    // last slow-down say nothing about the new rate.
-                    if plan.retry.is_throttling(status)
-                        && last_slowdown.is_none_or(|t| request.sent_at > t)
-                    {
-                        last_slowdown = Some(Instant::now());
-                        let current = limiter.as_ref().map_or_else(
-                            || {
-                                let secs = first_sent.map_or(1.0, |t| t.elapsed().as_secs_f64());
-                                out.summary.sent as f64 / secs.max(0.001)
-                            },
-                            RateLimiter::rate,
-                        );
-                        let slower = (current / 2.0).max(1.0);
-                        match limiter.as_mut() {
-                            Some(l) => l.set_rate(slower),
-                            None => limiter = Some(RateLimiter::new(slower)),
+                    // Only ESME_RTHROTTLED concerns the rate; ESME_RMSGQFUL and the rest concern
+                    // one message, retried on the retry model's schedule.
+                    if status == ESME_RTHROTTLED {
+                        let secs = first_sent.map_or(1.0, |t| t.elapsed().as_secs_f64());
+                        let observed = out.summary.sent as f64 / secs.max(0.001);
+                        if let Some(rate) =
+                            pace.throttled(Instant::now(), request.sent_at, observed)
+                        {
+                            session.note(&Note::SlowDown { rate });
                         }
-                        session.note(&Note::SlowDown { rate: slower });
                     }
                     match decision {
                         RetryDecision::RetryAfter(delay) => {
@@ -345,7 +358,7 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
                 progress(&out.summary);
             }
             Event::Request(pdu) => {
-                handle_request(session, &pdu, &mut awaiting, &mut open_receipts, &mut out);
+                handle_request(session, &pdu, &mut awaiting, &mut open_receipts, out);
             }
             Event::PeerUnbound => {
                 return Err(SessionError::Closed {
@@ -367,7 +380,7 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
             match session.next_event(Some(until)).await? {
                 Event::Idle => break,
                 Event::Request(pdu) => {
-                    handle_request(session, &pdu, &mut awaiting, &mut open_receipts, &mut out)
+                    handle_request(session, &pdu, &mut awaiting, &mut open_receipts, out)
                 }
                 Event::PeerUnbound => {
                     return Err(SessionError::Closed {
@@ -381,7 +394,7 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         out.summary.receipts_missing = open_receipts as u64;
         out.receipts = awaiting;
     }
-    Ok(out)
+    Ok(())
 }
 
 fn handle_request<S: AsyncRead + AsyncWrite + Unpin>(

@@ -112,6 +112,8 @@ pub struct Summary {
     pub receipts_missing: u64,
     /// PDUs from the peer that failed strict decoding.
     pub malformed: u64,
+    /// The send rate in force (messages per second; `None`: unpaced).
+    pub rate: Option<f64>,
 }
 
 impl Summary {
@@ -136,6 +138,14 @@ impl Summary {
         } else {
             0.0
         }
+    }
+
+    /// Requests written and never answered (0 after a run that completed; after a failure, the
+    /// requests in flight when it stopped, and any answered with the wrong command).
+    pub fn unanswered(&self) -> u64 {
+        self.sent
+            .saturating_sub(self.accepted)
+            .saturating_sub(self.rejected_total())
     }
 
     /// Total rejections.

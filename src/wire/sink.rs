@@ -606,17 +606,69 @@ impl Sink for Tee {
     }
 }
 
+/// Where [`ChannelLines`] hands its lines.
+pub trait LineSend {
+    /// Hand over one line (it may be dropped, see [`LineQueue`]).
+    fn send_line(&self, line: String);
+}
+
+impl LineSend for std::sync::mpsc::Sender<String> {
+    fn send_line(&self, line: String) {
+        let _ = self.send(line);
+    }
+}
+
+/// A bounded queue of lines: when the reader (the thread printing to stdout) falls behind, say
+/// because stdout is a pipe nobody reads, lines that do not fit are dropped and counted instead
+/// of piling up in memory.
+#[derive(Debug, Clone)]
+pub struct LineQueue {
+    tx: std::sync::mpsc::SyncSender<String>,
+    dropped: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl LineQueue {
+    /// A queue of at most `capacity` lines, and its receiving end.
+    pub fn new(capacity: usize) -> (LineQueue, std::sync::mpsc::Receiver<String>) {
+        let (tx, rx) = std::sync::mpsc::sync_channel(capacity);
+        let q = LineQueue {
+            tx,
+            dropped: std::sync::Arc::default(),
+        };
+        (q, rx)
+    }
+
+    /// Queue a line, waiting for room (for the few lines that must not be lost: the summary).
+    pub fn send_waiting(&self, line: String) {
+        let _ = self.tx.send(line);
+    }
+
+    /// Lines dropped so far because the queue was full.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl LineSend for LineQueue {
+    fn send_line(&self, line: String) {
+        if let Err(std::sync::mpsc::TrySendError::Full(_)) = self.tx.try_send(line) {
+            self.dropped
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
 /// A writer that hands each flushed chunk, without its last newline, to a channel (`serve`
 /// formats lines in its session tasks and prints them on one thread).
 #[derive(Debug, Clone)]
-pub struct ChannelLines {
+pub struct ChannelLines<T: LineSend = std::sync::mpsc::Sender<String>> {
     buf: Vec<u8>,
-    tx: std::sync::mpsc::Sender<String>,
+    tx: T,
 }
 
-impl ChannelLines {
+impl<T: LineSend> ChannelLines<T> {
     /// Lines to `tx`.
-    pub fn new(tx: std::sync::mpsc::Sender<String>) -> Self {
+    pub fn new(tx: T) -> Self {
         ChannelLines {
             buf: Vec::new(),
             tx,
@@ -624,7 +676,7 @@ impl ChannelLines {
     }
 }
 
-impl Write for ChannelLines {
+impl<T: LineSend> Write for ChannelLines<T> {
     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
         self.buf.extend_from_slice(b);
         Ok(b.len())
@@ -639,7 +691,7 @@ impl Write for ChannelLines {
         }
         let s = String::from_utf8_lossy(&self.buf).into_owned();
         self.buf.clear();
-        let _ = self.tx.send(s);
+        self.tx.send_line(s);
         Ok(())
     }
 }

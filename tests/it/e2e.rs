@@ -653,7 +653,15 @@ fn drop_after_is_a_network_error_with_a_one_line_cause() {
     assert_eq!(code, 4, "{out}");
     assert_eq!(
         failures(&out),
-        ["✗ the peer closed the connection while we waited for submit_sm_resp (sequence 4)"],
+        [
+            "✗ the peer closed the connection while we waited for submit_sm_resp (sequence 4)",
+            "✗ failed"
+        ],
+        "{out}"
+    );
+    // The failed run still summarises: the third message was never answered.
+    assert!(
+        out.contains("sent 3, accepted 2, rejected 0, unanswered 1,"),
         "{out}"
     );
     s.wait_json("drop event", |e| e["kind"] == "drop");
@@ -680,7 +688,11 @@ fn no_response_after_times_out_within_the_response_timeout() {
     assert_eq!(code, 4, "{out}");
     assert_eq!(
         failures(&out),
-        ["✗ no submit_sm_resp (sequence 3) within 1 s"],
+        ["✗ no submit_sm_resp (sequence 3) within 1 s", "✗ failed"],
+        "{out}"
+    );
+    assert!(
+        out.contains("sent 2, accepted 1, rejected 0, unanswered 1,"),
         "{out}"
     );
     assert!(took < Duration::from_secs(5), "{took:?}");
@@ -918,4 +930,34 @@ fn tls_with_a_certificate_made_by_the_test() {
     let (code, out) = bind(s.port, &["--response-timeout", "1", "-q"]);
     assert_ne!(code, 0, "{out}");
     assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
+}
+
+/// Issue 10: ESME_RMSGQFUL concerns one destination's queue. The rejected messages are retried
+/// on the retry model's schedule; the rest go on at the requested rate (no slow-down note).
+#[test]
+fn message_queue_full_is_retried_without_slowing_the_rest() {
+    let s = acme(&["--no-dlr", "--fail", "ESME_RMSGQFUL:every=10"]);
+    let (code, out) = send(
+        s.port,
+        &[
+            "--text",
+            "hi",
+            "--count",
+            "200",
+            "--window",
+            "10",
+            "--rate",
+            "200",
+            "--retry",
+            "--retry-delay",
+            "0.1",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("\"slow_down\""), "{out}");
+    let v = summary(&out);
+    assert_eq!(v["accepted"], 200, "{out}");
+    assert!(v["retries"].as_u64().unwrap() >= 20, "{out}");
+    assert_eq!(v["unanswered"], 0, "{out}");
 }

@@ -1,0 +1,376 @@
+//! The client against a peer that misbehaves on purpose (tests/peers/hostile_smsc.py, issue 10):
+//! each case asserts the documented exit code, a one-line cause, the summary counts and that
+//! the run ends within a bound.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::peers::peers_dir;
+use crate::util::{run_cmd, smppdiag};
+
+/// A running hostile_smsc.py. Killed when dropped.
+struct Hostile {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Hostile {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn hostile(mode: &str, extra: &[&str]) -> Hostile {
+    let script = peers_dir().join("hostile_smsc.py");
+    let mut child = Command::new("python3")
+        .arg(&script)
+        .args(["--mode", mode])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("python3 {} cannot start: {e}", script.display()));
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("piped stdout");
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("first line");
+    let port = line
+        .trim()
+        .rsplit_once(':')
+        .and_then(|(_, p)| p.parse().ok())
+        .unwrap_or_else(|| panic!("hostile_smsc.py printed {line:?}"));
+    Hostile { child, port }
+}
+
+/// Run `smppdiag CMD --port P ARGS` against the peer; exit code, output, seconds taken.
+fn against(peer: &Hostile, cmd: &str, args: &[&str], limit: Duration) -> (i32, String, f64) {
+    let p = peer.port.to_string();
+    let mut all = vec![cmd, "--port", p.as_str()];
+    all.extend_from_slice(args);
+    let t0 = Instant::now();
+    let (code, out) = run_cmd(smppdiag(&all), limit);
+    (code, out, t0.elapsed().as_secs_f64())
+}
+
+fn summary_json(out: &str) -> Value {
+    out.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["event"] == "summary")
+        .unwrap_or_else(|| panic!("no summary line in:\n{out}"))
+}
+
+fn error_json(out: &str) -> Value {
+    out.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["event"] == "error")
+        .unwrap_or_else(|| panic!("no error line in:\n{out}"))
+}
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+#[test]
+fn bind_never_answered_times_out() {
+    let peer = hostile("no-bind-resp", &[]);
+    let (code, out, secs) = against(&peer, "bind", &["--response-timeout", "1"], LIMIT);
+    assert_eq!(code, 4, "{out}");
+    assert!(
+        out.contains("no bind_transceiver_resp (sequence 1) within 1 s"),
+        "{out}"
+    );
+    assert!(secs < 5.0, "{secs}");
+}
+
+#[test]
+fn bind_answered_with_submit_sm_resp_is_not_bound() {
+    let peer = hostile("bind-wrong-id", &[]);
+    let (code, out, secs) = against(&peer, "bind", &[], LIMIT);
+    assert_eq!(code, 3, "{out}");
+    assert!(!out.contains("bound as"), "{out}");
+    assert!(
+        out.contains(
+            "the peer answered bind_transceiver (sequence 1) with submit_sm_resp; \
+             expected bind_transceiver_resp or generic_nack"
+        ),
+        "{out}"
+    );
+    assert!(secs < 5.0, "{secs}");
+}
+
+#[test]
+fn submit_answered_with_enquire_link_resp_is_not_accepted() {
+    let peer = hostile("submit-wrong-id", &[]);
+    let (code, out, secs) = against(
+        &peer,
+        "send",
+        &["--to", "1555", "--text", "hi", "--json", "--quiet"],
+        LIMIT,
+    );
+    assert_eq!(code, 3, "{out}");
+    let err = error_json(&out);
+    assert_eq!(
+        err["cause"],
+        "the peer answered submit_sm (sequence 2) with enquire_link_resp; \
+         expected submit_sm_resp or generic_nack",
+        "{out}"
+    );
+    let s = summary_json(&out);
+    assert_eq!(
+        (
+            &s["sent"],
+            &s["accepted"],
+            &s["unanswered"],
+            &s["exit_code"]
+        ),
+        (
+            &Value::from(1),
+            &Value::from(0),
+            &Value::from(1),
+            &Value::from(3)
+        ),
+        "{out}"
+    );
+    assert!(secs < 5.0, "{secs}");
+}
+
+#[test]
+fn flood_without_reading_does_not_hang_send() {
+    let peer = hostile("flood", &[]);
+    let (code, out, secs) = against(
+        &peer,
+        "send",
+        &[
+            "--to",
+            "1555",
+            "--text",
+            "hi",
+            "--quiet",
+            "--response-timeout",
+            "2",
+        ],
+        LIMIT,
+    );
+    assert_eq!(code, 4, "{out}");
+    assert!(
+        out.contains("the peer stopped reading") || out.contains("no submit_sm_resp"),
+        "{out}"
+    );
+    assert!(
+        out.contains("sent 1, accepted 0, rejected 0, unanswered 1"),
+        "{out}"
+    );
+    assert!(secs < 15.0, "{secs}");
+}
+
+#[test]
+fn flood_without_reading_does_not_hang_bind_hold() {
+    let peer = hostile("flood", &[]);
+    let (code, out, secs) = against(
+        &peer,
+        "bind",
+        &["--quiet", "--hold", "5", "--response-timeout", "2"],
+        LIMIT,
+    );
+    // --hold ends on time; the unbind that follows is never answered (the peer does not read),
+    // or our writes stop first: either way a network failure within the timeouts.
+    assert_eq!(code, 4, "{out}");
+    assert!(
+        out.contains("no unbind_resp (sequence 2) within 2 s")
+            || out.contains("the peer stopped reading:"),
+        "{out}"
+    );
+    assert!(secs < 15.0, "{secs}");
+}
+
+#[test]
+fn dropped_responses_are_counted_as_unanswered() {
+    let peer = hostile("drop-every", &["--n", "100"]);
+    let (code, out, secs) = against(
+        &peer,
+        "send",
+        &[
+            "--to",
+            "1555",
+            "--text",
+            "hi",
+            "--count",
+            "1000",
+            "--window",
+            "5",
+            "--response-timeout",
+            "1",
+            "--json",
+            "--quiet",
+        ],
+        LIMIT,
+    );
+    assert_eq!(code, 4, "{out}");
+    let err = error_json(&out);
+    assert!(
+        err["cause"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("no submit_sm_resp (sequence ")),
+        "{out}"
+    );
+    let s = summary_json(&out);
+    let sent = s["sent"].as_u64().unwrap();
+    let accepted = s["accepted"].as_u64().unwrap();
+    let unanswered = s["unanswered"].as_u64().unwrap();
+    assert!(unanswered >= 1, "{out}");
+    assert_eq!(sent, accepted + unanswered, "{out}");
+    assert!(accepted >= 99, "{out}");
+    assert!(secs < 10.0, "{secs}");
+}
+
+#[test]
+fn close_mid_window_prints_summary() {
+    let peer = hostile("close-mid-window", &["--n", "5"]);
+    let (code, out, secs) = against(
+        &peer,
+        "send",
+        &[
+            "--to", "1555", "--text", "hi", "--count", "20", "--window", "5", "--quiet",
+        ],
+        LIMIT,
+    );
+    assert_eq!(code, 4, "{out}");
+    assert!(
+        out.contains("the peer closed the connection while we waited for submit_sm_resp"),
+        "{out}"
+    );
+    assert!(
+        out.contains("sent 5, accepted 0, rejected 0, unanswered 5"),
+        "{out}"
+    );
+    assert!(out.contains("✗ failed"), "{out}");
+    assert!(secs < 5.0, "{secs}");
+}
+
+#[test]
+fn trickled_bind_response_times_out() {
+    let peer = hostile("trickle", &["--delay", "0.2"]);
+    let (code, out, secs) = against(&peer, "bind", &["--response-timeout", "1"], LIMIT);
+    assert_eq!(code, 4, "{out}");
+    assert!(
+        out.contains("no bind_transceiver_resp (sequence 1) within 1 s"),
+        "{out}"
+    );
+    assert!(secs < 5.0, "{secs}");
+}
+
+#[test]
+fn giant_length_is_a_frame_error() {
+    let peer = hostile("giant-length", &[]);
+    let (code, out, secs) = against(&peer, "bind", &["--hold", "5"], LIMIT);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains(
+            "the peer sent a command_length of 4294967280 (0xFFFFFFF0), beyond any legal PDU size"
+        ),
+        "{out}"
+    );
+    assert!(secs < 5.0, "{secs}");
+}
+
+#[test]
+fn ctrl_c_unbinds_prints_the_partial_summary_and_exits_130() {
+    let mut serve = crate::util::serve(&["--accept-any", "--latency", "100"]);
+    let p = serve.port.to_string();
+    let mut cmd = smppdiag(&[
+        "send", "--port", &p, "--to", "1555", "--text", "hi", "--count", "1000", "--quiet",
+    ]);
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start send");
+    std::thread::sleep(Duration::from_millis(1500));
+    let t0 = Instant::now();
+    let ok = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "kill -INT failed");
+    let out = child.wait_with_output().expect("wait for send");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{text}");
+    assert!(t0.elapsed() < Duration::from_secs(5));
+    assert!(text.contains("✗ interrupted\n"), "{text}");
+    assert!(text.contains("summary\n  messages 1000"), "{text}");
+    assert!(text.contains("✗ interrupted (partial summary)"), "{text}");
+    serve.wait_line("the client's unbind", |l| l.contains("unbind"));
+}
+
+#[test]
+fn extreme_option_values_are_usage_errors() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["send", "--to", "1", "--text", "x", "--rate", "1e-20"],
+            "error: --rate must be between 0.01 and 1000000 messages per second, got 1e-20",
+        ),
+        (
+            &[
+                "send",
+                "--to",
+                "1",
+                "--text",
+                "x",
+                "--connect-timeout",
+                "1e30",
+            ],
+            "error: --connect-timeout must be between 0 and 604800 seconds, got 1e30",
+        ),
+        (
+            &["bind", "--response-timeout", "NaN"],
+            "error: --response-timeout must be between 0 and 604800 seconds, got NaN",
+        ),
+        (
+            &["send", "--to", "1", "--text", "x", "--wait-dlr", "1e300"],
+            "error: --wait-dlr must be between 0 and 604800 seconds, got 1e300",
+        ),
+        (
+            &[
+                "serve",
+                "--accept-any",
+                "--listen",
+                "127.0.0.1:0",
+                "--max-seconds",
+                "1e30",
+            ],
+            "error: --max-seconds must be between 0.001 and 604800 seconds, got 1e30",
+        ),
+        (
+            &[
+                "serve",
+                "--accept-any",
+                "--listen",
+                "127.0.0.1:0",
+                "--bind-timeout",
+                "0",
+            ],
+            "error: --bind-timeout must be between 0.001 and 604800 seconds, got 0",
+        ),
+        (
+            &[
+                "serve",
+                "--accept-any",
+                "--listen",
+                "127.0.0.1:0",
+                "--latency",
+                "99999999999",
+            ],
+            "expected MS or MS:JITTER (milliseconds, each at most 3600000)",
+        ),
+    ];
+    for (args, want) in cases {
+        let (code, out) = run_cmd(smppdiag(args), LIMIT);
+        assert_eq!(code, 2, "{args:?}: {out}");
+        assert!(out.contains(want), "{args:?}: {out}");
+        assert!(!out.contains("TLS") && !out.contains("panicked"), "{out}");
+    }
+}
