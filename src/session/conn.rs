@@ -116,10 +116,44 @@ pub async fn connect_with_handle(
             super::fmt_dur(opts.timeout)
         ))),
         Ok(Err(e)) => Err(SessionError::Tls(format!(
-            "handshake with {addr} failed: {e}"
+            "handshake with {addr} failed: {e}{}",
+            handshake_hint(&e.to_string())
         ))),
         Ok(Ok(s)) => Ok((Box::new(s), handle)),
     }
+}
+
+/// What to do about the certificate errors people meet most, by the words rustls uses.
+const HANDSHAKE_HINTS: &[(&str, &str)] = &[
+    (
+        "CaUsedAsEndEntity",
+        "the server presents a CA certificate (basicConstraints CA:TRUE, as `openssl req -x509` \
+         makes by default) as its own; pass the CA that signed it with --ca, re-issue the \
+         server certificate without CA:TRUE (openssl: -addext basicConstraints=critical,CA:FALSE), \
+         or use --tls-insecure for a test",
+    ),
+    (
+        "UnknownIssuer",
+        "the certificate is not signed by a CA this client trusts: pass that CA with --ca, or \
+         use --tls-insecure for a test",
+    ),
+    (
+        "NotValidForName",
+        "the certificate does not name the host given with --host: connect by a name the \
+         certificate lists",
+    ),
+    (
+        "Expired",
+        "the server certificate has expired (or this machine's clock is wrong)",
+    ),
+];
+
+/// The hint for a failed handshake's error text, as `"\n  → ..."`, or nothing.
+fn handshake_hint(error: &str) -> String {
+    HANDSHAKE_HINTS
+        .iter()
+        .find(|(needle, _)| error.contains(needle))
+        .map_or(String::new(), |(_, hint)| format!("\n  → {hint}"))
 }
 
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
@@ -215,5 +249,17 @@ impl rustls::client::danger::ServerCertVerifier for NoVerify {
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod hint_tests {
+    use super::handshake_hint;
+
+    #[test]
+    fn a_ca_used_as_the_server_certificate_gets_advice() {
+        let h = handshake_hint("invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))");
+        assert!(h.contains("CA:TRUE") && h.contains("--ca"), "{h}");
+        assert_eq!(handshake_hint("connection reset"), "");
     }
 }
