@@ -160,10 +160,7 @@ impl ConnectArgs {
         Ok(ConnectOptions {
             host: self.host.clone(),
             port: self.port,
-            tls: (self.tls || self.ca.is_some() || self.tls_insecure).then(|| TlsOptions {
-                ca: self.ca.clone(),
-                insecure: self.tls_insecure,
-            }),
+            tls: TlsOptions::from_flags(self.tls, self.ca.as_deref(), self.tls_insecure),
             timeout: secs("--connect-timeout", self.connect_timeout)?,
         })
     }

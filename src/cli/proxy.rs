@@ -120,7 +120,6 @@ fn upstream(s: &str) -> anyhow::Result<(String, u16)> {
 impl ProxyArgs {
     fn config(&self) -> anyhow::Result<proxy::Config> {
         let (host, port) = upstream(&self.upstream)?;
-        let tls = self.upstream_tls || self.ca.is_some() || self.tls_insecure;
         Ok(proxy::Config {
             listen: self.listen.clone(),
             listen_tls: self.listen_tls.clone(),
@@ -129,12 +128,12 @@ impl ProxyArgs {
             upstream: ConnectOptions {
                 host,
                 port,
-                tls: tls.then(|| TlsOptions {
-                    ca: self.ca.clone(),
-                    insecure: self.tls_insecure,
-                }),
-                timeout: Duration::try_from_secs_f64(self.connect_timeout)
-                    .map_err(|_| anyhow::anyhow!("--connect-timeout: seconds >= 0"))?,
+                tls: TlsOptions::from_flags(
+                    self.upstream_tls,
+                    self.ca.as_deref(),
+                    self.tls_insecure,
+                ),
+                timeout: super::secs_in("--connect-timeout", self.connect_timeout, 0.0)?,
             },
             shaping: Shaping {
                 fail: self.fail.clone(),

@@ -25,6 +25,17 @@ pub struct TlsOptions {
     pub insecure: bool,
 }
 
+impl TlsOptions {
+    /// The TLS options of the command-line flags: TLS is on when asked for, or implied by a CA
+    /// file or by skipping verification.
+    pub fn from_flags(tls: bool, ca: Option<&std::path::Path>, insecure: bool) -> Option<Self> {
+        (tls || ca.is_some() || insecure).then(|| TlsOptions {
+            ca: ca.map(std::path::Path::to_path_buf),
+            insecure,
+        })
+    }
+}
+
 /// Where and how to connect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectOptions {
