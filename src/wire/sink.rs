@@ -281,11 +281,22 @@ impl<W: Write> DumpSink<W> {
             self.style
                 .paint(Role::Dim, &format!("+{:.3}s", at.as_secs_f64())),
         );
+        self.write_headed(&head, lines, d.header)
+    }
+
+    /// A live PDU: its heading line, the dump's rows under it, then the explanation of an error
+    /// status the first time it is seen.
+    fn write_headed(
+        &mut self,
+        head: &str,
+        rows: std::str::Lines<'_>,
+        header: Option<Header>,
+    ) -> std::io::Result<()> {
         writeln!(self.w, "\n{head}")?;
-        for l in lines {
+        for l in rows {
             writeln!(self.w, "{l}")?;
         }
-        if let Some(h) = d.header {
+        if let Some(h) = header {
             if h.command_status != 0 && commands::is_response(h.command_id) {
                 writeln!(self.w)?;
                 self.explain_once(h.command_status)?;
@@ -321,17 +332,7 @@ impl<W: Write> DumpSink<W> {
         if let Some(n) = ev.note {
             head.push_str(&format!("  {}", st.paint(Role::Note, n)));
         }
-        writeln!(self.w, "\n{head}")?;
-        for l in lines {
-            writeln!(self.w, "{l}")?;
-        }
-        if let Some(h) = d.header {
-            if h.command_status != 0 && commands::is_response(h.command_id) {
-                writeln!(self.w)?;
-                self.explain_once(h.command_status)?;
-            }
-        }
-        self.w.flush()
+        self.write_headed(&head, lines, d.header)
     }
 
     fn server_pdu(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()> {
