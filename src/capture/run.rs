@@ -445,6 +445,9 @@ fn roles(dir: Direction, src: SocketAddr, dst: SocketAddr) -> (SocketAddr, Socke
     }
 }
 
+/// Octets of output gathered before each write.
+const OUTPUT_BUFFER: usize = 256 * 1024;
+
 /// Run `decode --pcap`: every selected PDU (or the summary) to `out`, problems with the file to
 /// `err`. A truncated or damaged file still gives everything read before the damage, then the
 /// error, and exit [`Exit::Malformed`].
@@ -459,6 +462,9 @@ pub fn run(
         return Err(RunError::Usage("--pcap FILE is required".into()));
     };
     let shown_path = path.display().to_string();
+    // Output leaves in large writes, whatever the caller's buffering.
+    let mut buffered = std::io::BufWriter::with_capacity(OUTPUT_BUFFER, out);
+    let out: &mut dyn Write = &mut buffered;
     let output = if opts.json {
         Output::Json(
             JsonSink::new(
