@@ -21,7 +21,8 @@ echo "capture: $N PDUs, $(stat -c %s "$CAP") octets, $(capinfos -c -M "$CAP" 2>/
 run() { # label, command...
     local label=$1; shift
     /usr/bin/time -f "%e %M %U %S" -o "$T/time" "$@" >/dev/null 2>"$T/err" || true
-    read -r secs kb user sys <"$T/time"
+    # The last line: /usr/bin/time puts "Command exited with non-zero status N" first.
+    read -r secs kb user sys < <(tail -n 1 "$T/time")
     cpu=$(python3 -c "import sys; print(float(sys.argv[1]) + float(sys.argv[2]))" "$user" "$sys")
     printf '%-34s %8.2f s  %8d KiB peak RSS  %7.2f s CPU\n' "$label" "$secs" "$kb" "$cpu"
     echo "$secs" >"$T/$label.s"

@@ -63,7 +63,8 @@ for ((r = 0; r < R; r++)); do
   for label in "${LABELS[@]}"; do
     # shellcheck disable=SC2086
     /usr/bin/time -f "%e %M %U %S" -o "$T/time" ${CMDS[$label]} >"$T/out" 2>/dev/null || true
-    read -r secs kb user sys <"$T/time"
+    # The last line: /usr/bin/time puts "Command exited with non-zero status N" first.
+    read -r secs kb user sys < <(tail -n 1 "$T/time")
     if [[ ! -f "$T/$label" ]] || python3 -c "import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))" "$secs" "$(cut -d' ' -f1 "$T/$label")"; then
       echo "$secs $kb" >"$T/$label"
     fi
