@@ -437,7 +437,7 @@ impl Out {
         let (kind, text, extra) = note_parts(note);
         let tone = match kind {
             "give_up" | "malformed" => Tone::Bad,
-            "retry" | "slow_down" | "unmatched" => Tone::Warn,
+            "retry" | "slow_down" | "unmatched" | "unanswered" => Tone::Warn,
             _ => Tone::Info,
         };
         let ev = Event::Note {
@@ -510,6 +510,19 @@ fn note_parts(note: &Note) -> (&'static str, String, serde_json::Value) {
             ),
             json!({"message_id": message_id, "state": state, "ours": ours}),
         ),
+        Note::Unanswered { request, after } => {
+            let command = crate::spec::commands::name_of(request.command_id);
+            (
+                "unanswered",
+                format!(
+                    "⌛ no {command}_resp (sequence {}) within {}: counted unanswered, going on",
+                    request.sequence,
+                    fmt_dur(*after)
+                ),
+                json!({"command": command, "sequence_number": request.sequence,
+                       "timeout_ms": after.as_secs_f64() * 1000.0}),
+            )
+        }
         Note::Malformed(m) => ("malformed", format!("⚠ {m}"), json!({})),
         Note::Unmatched(m) => ("unmatched", format!("⚠ {m}"), json!({})),
         Note::Info(m) => ("info", m.clone(), json!({})),

@@ -531,7 +531,7 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         .wait_dlr
         .map(|w| super::secs_in("--wait-dlr", w, 0.0))
         .transpose()?;
-    let plan = SendPlan {
+    let mut plan = SendPlan {
         parts,
         count: args.count,
         window: args.window as usize,
@@ -539,18 +539,24 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         retry,
         wait_receipts: wait,
         refs,
+        deadline: None,
     };
     let overall = args.conn.overall()?;
     let out = OutHandle::new(&args.conn, ctx.style)?;
     let rt = connect::runtime()?;
     let mut checks = Vec::new();
     let exit = rt.block_on(async {
+        // The run itself stops at the deadline (printing the partial summary); the outer
+        // timeout only guards the unbind that follows.
+        plan.deadline = overall.map(|t| (tokio::time::Instant::now() + t, t));
+        let overall = overall.map(|t| t + UNBIND_GRACE);
+        let plan = &plan;
         let expect = SendExpect {
             status: args.report.expected(),
             dlr: args.expect_dlr,
             checks: &mut checks,
         };
-        let work = body_async(&args.conn, &params, &plan, &what, &out, expect);
+        let work = body_async(&args.conn, &params, plan, &what, &out, expect);
         match overall {
             Some(t) => match tokio::time::timeout(t, work).await {
                 Ok(e) => e,
@@ -571,6 +577,27 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         .finish(&suite, "smppdiag.send", &checks, args.expect_dlr.is_some())?
         .unwrap_or(exit);
     Ok(exit)
+}
+
+/// How long past `--timeout` the unbind of an interrupted run may take.
+const UNBIND_GRACE: Duration = Duration::from_secs(3);
+
+/// `fut`, ended with [`SessionError::Timeout`] at the plan's deadline.
+async fn by_deadline<T>(
+    plan: &SendPlan,
+    fut: impl std::future::Future<Output = Result<T, SessionError>>,
+) -> Result<T, SessionError> {
+    match plan.deadline {
+        Some((at, limit)) => {
+            tokio::time::timeout_at(at, fut)
+                .await
+                .unwrap_or(Err(SessionError::Timeout {
+                    what: "send".into(),
+                    after: limit,
+                }))
+        }
+        None => fut.await,
+    }
 }
 
 /// What `send` checks: the submissions' status, the receipts' state, and where checks go.
@@ -655,19 +682,19 @@ async fn body_async(
     mut expect: SendExpect<'_>,
 ) -> Exit {
     let started = std::time::Instant::now();
-    let mut session = match connect::open(conn, out).await {
+    let mut session = match by_deadline(plan, connect::open(conn, out)).await {
         Ok(s) => s,
         Err(e) => {
             expect.failed("connect", e.to_string(), started);
             return out.with(|o| o.failure(&e));
         }
     };
-    let bind = match session.bind(params).await {
+    let bind = match by_deadline(plan, session.bind(params)).await {
         Ok((r, _)) => r,
         Err(e) => {
             expect.failed("bind", e.to_string(), started);
             let exit = out.with(|o| o.failure(&e));
-            if matches!(e, SessionError::Interrupted) {
+            if matches!(e, SessionError::Interrupted | SessionError::Timeout { .. }) {
                 connect::unbind_briefly(&mut session).await;
             }
             return exit;
@@ -720,6 +747,7 @@ async fn body_async(
             if matches!(
                 f.error,
                 SessionError::Interrupted
+                    | SessionError::Timeout { .. }
                     | SessionError::ResponseTimeout { .. }
                     | SessionError::WrongResponse { .. }
             ) {
@@ -739,8 +767,13 @@ async fn body_async(
         );
     expect.record(&command, &outcome, started);
     let unbind = session.unbind(Duration::from_millis(500)).await;
+    // Unanswered requests are reported by their one line; the SMSC's refusals (exit 1) still
+    // come first in the exit code, as for every session command.
+    let unanswered = unanswered_error(&outcome, &session).map(|e| out.with(|o| o.failure(&e)));
     let mut exit = if outcome.summary.failed > 0 {
         Exit::SmppError
+    } else if let Some(e) = unanswered {
+        e
     } else if plan.wait_receipts.is_some() && !outcome.all_delivered() {
         Exit::Receipt
     } else if outcome.summary.malformed > 0 {
@@ -756,6 +789,23 @@ async fn body_async(
     }
     out.with(|o| print_summary(o, &outcome, plan, what, exit));
     exit
+}
+
+/// The failure of a run that reached its end with requests never answered.
+fn unanswered_error<S>(
+    outcome: &SendOutcome,
+    session: &crate::session::Session<S>,
+) -> Option<SessionError>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let first = outcome.first_unanswered?;
+    Some(SessionError::Unanswered {
+        count: outcome.summary.timed_out,
+        command: crate::spec::commands::name_of(first.command_id),
+        after: session.response_timeout(),
+        first: first.sequence,
+    })
 }
 
 fn progress_bar(total: u64, out: &OutHandle) -> Option<indicatif::ProgressBar> {
@@ -796,7 +846,7 @@ fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what:
             "exit_code": exit.code(),
             "messages": plan.count, "parts_per_round": plan.parts.len(),
             "sent": s.sent, "accepted": s.accepted, "rejected": rejected,
-            "unanswered": s.unanswered(),
+            "unanswered": s.unanswered(), "timed_out": s.timed_out, "late": s.late,
             "retries": s.retries, "failed": s.failed,
             "elapsed_s": s.elapsed.as_secs_f64(), "throughput": s.throughput(),
             "send_span_s": s.send_span.as_secs_f64(), "send_rate": s.send_rate(),
@@ -813,9 +863,10 @@ fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what:
     o.line(&o.paint(Role::Heading, "summary"));
     // Every line fits 80 columns: the counts on a line of their own.
     o.line(&format!("  messages {} ({what})", plan.count));
-    let unanswered = match s.unanswered() {
-        0 => String::new(),
-        n => format!(", unanswered {n}"),
+    let unanswered = match (s.unanswered(), s.late) {
+        (0, _) => String::new(),
+        (n, 0) => format!(", unanswered {n}"),
+        (n, late) => format!(", unanswered {n} ({late} answered late)"),
     };
     o.line(&format!(
         "  sent {}, accepted {}, rejected {}{unanswered}, retries {}, failed {}",

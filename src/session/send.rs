@@ -39,6 +39,29 @@ pub struct SendPlan {
     /// Per part: where its concatenation reference sits in the encoded PDU, so that each
     /// repetition of a long message gets its own reference (empty: nothing to patch).
     pub refs: Vec<Option<RefPatch>>,
+    /// The whole run ends by this instant (`--timeout`), with [`SessionError::Timeout`] naming
+    /// the limit given (the second member) and the counts so far.
+    pub deadline: Option<(Instant, Duration)>,
+}
+
+/// [`SessionError::Timeout`] once the plan's deadline has passed.
+fn past_deadline(plan: &SendPlan, now: Instant) -> Result<(), SessionError> {
+    match plan.deadline {
+        Some((at, limit)) if at <= now => Err(SessionError::Timeout {
+            what: "send".into(),
+            after: limit,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The earlier of `wake` and the plan's deadline.
+fn until_deadline(plan: &SendPlan, wake: Option<Instant>) -> Option<Instant> {
+    match (plan.deadline, wake) {
+        (Some((d, _)), Some(w)) => Some(d.min(w)),
+        (Some((d, _)), None) => Some(d),
+        (None, w) => w,
+    }
 }
 
 /// Where a part's concatenation reference sits in its encoded PDU.
@@ -82,6 +105,8 @@ pub struct SendOutcome {
     pub message_ids: Vec<String>,
     /// Receipts by message id, in submission order (when waiting for receipts).
     pub receipts: Vec<ReceiptOutcome>,
+    /// The first request given up for want of a response (see [`Summary::timed_out`]).
+    pub first_unanswered: Option<super::Pending>,
 }
 
 impl SendOutcome {
@@ -231,9 +256,11 @@ async fn run_into<S: AsyncRead + AsyncWrite + Unpin>(
     let mut last_response = Instant::now();
     let keep_ids = plan.wait_receipts.is_some();
     session.set_read_coalescing(Coalesce::for_window(window));
+    session.set_expire_overdue(true);
 
     loop {
         let now = Instant::now();
+        past_deadline(plan, now)?;
         pace.tick(now);
         out.summary.rate = pace.rate();
         let new_left = next_msg < plan.count && parts > 0;
@@ -290,8 +317,27 @@ async fn run_into<S: AsyncRead + AsyncWrite + Unpin>(
             let at = now + wait;
             wake = Some(wake.map_or(at, |w| w.min(at)));
         }
-        match session.next_event(wake).await? {
+        match session.next_event(until_deadline(plan, wake)).await? {
             Event::Idle => {}
+            Event::Unanswered(request) => {
+                out.summary.timed_out += 1;
+                out.first_unanswered.get_or_insert(request);
+                failing.remove(&request.tag);
+                session.note(&Note::Unanswered {
+                    request,
+                    after: session.response_timeout(),
+                });
+                progress(&out.summary);
+            }
+            Event::Late { request, .. } => {
+                out.summary.late += 1;
+                session.note(&Note::Unmatched(format!(
+                    "{} (sequence {}) answered after the response timeout: it stays counted \
+                     as unanswered",
+                    crate::spec::commands::name_of(request.command_id),
+                    request.sequence
+                )));
+            }
             Event::Response { pdu, request, rtt } => {
                 last_response = Instant::now();
                 out.summary.elapsed = first_sent.map_or(Duration::ZERO, |t| last_response - t);
@@ -370,6 +416,7 @@ async fn run_into<S: AsyncRead + AsyncWrite + Unpin>(
     }
     session.set_read_coalescing(None);
     session.set_ack_every_read(false);
+    session.set_expire_overdue(false);
     out.summary.elapsed = first_sent.map_or(Duration::ZERO, |t| last_response - t);
     out.summary.send_span = first_sent.map_or(Duration::ZERO, |t| last_sent - t);
     out.summary.malformed = session.malformed;
@@ -377,7 +424,13 @@ async fn run_into<S: AsyncRead + AsyncWrite + Unpin>(
     if let Some(wait) = plan.wait_receipts {
         let until = Instant::now() + wait;
         while open_receipts > 0 {
-            match session.next_event(Some(until)).await? {
+            let event = session.next_event(until_deadline(plan, Some(until))).await;
+            if let Err(e) = past_deadline(plan, Instant::now()) {
+                out.summary.receipts_missing = open_receipts as u64;
+                out.receipts = awaiting;
+                return Err(e);
+            }
+            match event? {
                 Event::Idle => break,
                 Event::Request(pdu) => {
                     handle_request(session, &pdu, &mut awaiting, &mut open_receipts, out)
@@ -388,7 +441,7 @@ async fn run_into<S: AsyncRead + AsyncWrite + Unpin>(
                         partial: vec![],
                     })
                 }
-                Event::Response { .. } => {}
+                Event::Response { .. } | Event::Unanswered(_) | Event::Late { .. } => {}
             }
         }
         out.summary.receipts_missing = open_receipts as u64;
@@ -511,6 +564,7 @@ mod tests {
             retry: Box::new(NoRetry),
             wait_receipts: None,
             refs: vec![],
+            deadline: None,
         };
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.summary.sent, 500);
@@ -533,6 +587,7 @@ mod tests {
             retry: Box::new(NoRetry),
             wait_receipts: None,
             refs: vec![],
+            deadline: None,
         };
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.summary.accepted, 3000);
@@ -556,6 +611,7 @@ mod tests {
             retry: Box::new(NoRetry),
             wait_receipts: None,
             refs: vec![],
+            deadline: None,
         };
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.summary.accepted, 6);
@@ -576,6 +632,7 @@ mod tests {
             retry: Box::new(Always(Duration::from_millis(5))),
             wait_receipts: None,
             refs: vec![],
+            deadline: None,
         };
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.summary.accepted, 3);
@@ -597,11 +654,93 @@ mod tests {
             retry: Box::new(NoRetry),
             wait_receipts: Some(Duration::from_secs(5)),
             refs: vec![],
+            deadline: None,
         };
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.receipts.len(), 4);
         assert!(out.all_delivered(), "{:?}", out.receipts);
         assert_eq!(out.summary.receipts.get("DELIVRD"), Some(&4));
+    }
+
+    /// A response overdue is given up (its slot freed, the run goes on), and its late arrival
+    /// is not counted as an answer.
+    #[tokio::test(start_paused = true)]
+    async fn overdue_requests_are_given_up_and_late_answers_not_counted() {
+        let (a, mut b) = tokio::io::duplex(1 << 16);
+        let peer = tokio::spawn(async move {
+            // Window 1: the second submit comes only once the first was given up.
+            let first = read_request(&mut b).await;
+            let second = read_request(&mut b).await;
+            for seq in [first, second] {
+                let r = Pdu::new(id::SUBMIT_SM | id::RESP, seq)
+                    .with_str("message_id", format!("m{seq}"))
+                    .encode()
+                    .unwrap();
+                b.write_all(&r).await.unwrap();
+            }
+            tokio::time::sleep(Duration::from_secs(60)).await;
+        });
+        let mut s = Session::new(a, Box::new(Silent)).with_response_timeout(Duration::from_secs(1));
+        let plan = SendPlan {
+            parts: vec![submit()],
+            count: 2,
+            window: 1,
+            rate: None,
+            retry: Box::new(NoRetry),
+            wait_receipts: None,
+            refs: vec![],
+            deadline: None,
+        };
+        let t0 = Instant::now();
+        let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
+        assert_eq!(t0.elapsed(), Duration::from_secs(1));
+        let sum = &out.summary;
+        assert_eq!(
+            (sum.sent, sum.accepted, sum.timed_out, sum.late),
+            (2, 1, 1, 1)
+        );
+        assert_eq!(sum.unanswered(), 1);
+        assert_eq!(out.message_ids, ["m2"]);
+        assert_eq!(out.first_unanswered.map(|p| p.sequence), Some(1));
+        peer.abort();
+    }
+
+    async fn read_request(io: &mut tokio::io::DuplexStream) -> u32 {
+        let mut h = [0u8; 16];
+        io.read_exact(&mut h).await.unwrap();
+        let len = u32::from_be_bytes([h[0], h[1], h[2], h[3]]) as usize;
+        let mut rest = vec![0u8; len - 16];
+        io.read_exact(&mut rest).await.unwrap();
+        Header::parse(&h).unwrap().sequence_number
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn deadline_ends_the_run_with_the_counts_so_far() {
+        let (a, b) = tokio::io::duplex(1 << 16);
+        tokio::spawn(fake_smsc(b, |_| 0, false));
+        let mut s = Session::new(a, Box::new(Silent));
+        let plan = SendPlan {
+            parts: vec![submit()],
+            count: 1000,
+            window: 1,
+            rate: Some(10.0),
+            retry: Box::new(NoRetry),
+            wait_receipts: None,
+            refs: vec![],
+            deadline: Some((
+                Instant::now() + Duration::from_secs(2),
+                Duration::from_secs(2),
+            )),
+        };
+        let err = run(&mut s, &plan, &mut |_| {}).await.unwrap_err();
+        assert!(
+            matches!(err.error, SessionError::Timeout { .. }),
+            "{}",
+            err.error
+        );
+        let sum = &err.outcome.summary;
+        assert!((20..=22).contains(&sum.sent), "{}", sum.sent);
+        assert_eq!(sum.accepted + sum.unanswered(), sum.sent);
     }
 
     #[test]
@@ -640,6 +779,7 @@ mod tests {
             retry: Box::new(NoRetry),
             wait_receipts: None,
             refs: vec![],
+            deadline: None,
         };
         let t0 = Instant::now();
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();

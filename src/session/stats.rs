@@ -112,6 +112,11 @@ pub struct Summary {
     pub receipts_missing: u64,
     /// PDUs from the peer that failed strict decoding.
     pub malformed: u64,
+    /// Requests given up because no response came within the response timeout (the run went
+    /// on; each is among [`Summary::unanswered`]).
+    pub timed_out: u64,
+    /// Responses that came after their request had been given up (not counted as answers).
+    pub late: u64,
     /// The send rate in force (messages per second; `None`: unpaced).
     pub rate: Option<f64>,
 }
