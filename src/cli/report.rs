@@ -75,11 +75,16 @@ impl ReportArgs {
 /// The annotated dump of a PDU (for a failed check's JUnit text), colour off.
 pub fn dump_of(pdu: &crate::codec::Pdu) -> String {
     match pdu.encode() {
-        Ok(b) => crate::render::dump::dump(
-            &crate::codec::decode(&b),
-            &crate::render::Style { color: false },
-            &crate::render::dump::DumpOptions::default(),
-        ),
+        Ok(b) => dump_bytes(&b),
         Err(e) => e.to_string(),
     }
+}
+
+/// The annotated dump of a PDU's octets, colour off.
+pub fn dump_bytes(bytes: &[u8]) -> String {
+    crate::render::dump::dump(
+        &crate::codec::decode(bytes),
+        &crate::render::Style { color: false },
+        &crate::render::dump::DumpOptions::default(),
+    )
 }

@@ -318,6 +318,19 @@ fn charset_of(c: Coding) -> Charset {
     }
 }
 
+/// "to 447700900123", "to 3 destinations", with " part 2/3" for long messages.
+fn part_label(dests: &[(u8, u8, String)], part: usize, parts: usize) -> String {
+    let to = match dests {
+        [(_, _, a)] => format!("to {a}"),
+        d => format!("to {} destinations", d.len()),
+    };
+    if parts > 1 {
+        format!("{to} part {}/{parts}", part + 1)
+    } else {
+        to
+    }
+}
+
 /// The encoded PDUs of one round.
 #[derive(Debug, Clone)]
 pub struct Built {
@@ -327,6 +340,8 @@ pub struct Built {
     pub refs: Vec<Option<RefPatch>>,
     /// "3 parts per message, GSM 03.38".
     pub what: String,
+    /// Per part: "to 447700900123 part 1/3", for the report's test cases.
+    pub labels: Vec<String>,
 }
 
 /// Build the encoded PDUs of one round (every destination, every part).
@@ -397,8 +412,10 @@ pub fn build_parts(args: &SendArgs) -> anyhow::Result<Built> {
     };
     let mut out = Vec::new();
     let mut refs = Vec::new();
+    let mut labels = Vec::new();
     for g in &groups {
-        for p in &parts {
+        for (i, p) in parts.iter().enumerate() {
+            labels.push(part_label(g, i, parts.len()));
             let mut pdu = Pdu::new(cmd, 0)
                 .with_str("service_type", &args.service_type)
                 .with_int("source_addr_ton", u32::from(sa_ton))
@@ -467,6 +484,7 @@ pub fn build_parts(args: &SendArgs) -> anyhow::Result<Built> {
         parts: out,
         refs,
         what,
+        labels,
     })
 }
 
@@ -513,7 +531,12 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         BindMode::Tx
     };
     let params = args.conn.bind_params(default_mode)?;
-    let Built { parts, refs, what } = build_parts(&args)?;
+    let Built {
+        parts,
+        refs,
+        what,
+        labels,
+    } = build_parts(&args)?;
     let retry: Box<dyn Retry> = if args.retry || args.retry_args.any_set() {
         Box::new(args.retry_args.policy()?)
     } else {
@@ -542,6 +565,7 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         deadline: None,
     };
     let overall = args.conn.overall()?;
+    let response_timeout = args.conn.response_timeout()?;
     let out = OutHandle::new(&args.conn, ctx.style)?;
     let rt = connect::runtime()?;
     let mut checks = Vec::new();
@@ -554,6 +578,8 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         let expect = SendExpect {
             status: args.report.expected(),
             dlr: args.expect_dlr,
+            labels: &labels,
+            timeout: response_timeout,
             checks: &mut checks,
         };
         let work = body_async(&args.conn, &params, plan, &what, &out, expect);
@@ -579,6 +605,65 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     Ok(exit)
 }
 
+/// Every receipt of the accepted parts in `answers` has the state `want`, and none is missing.
+fn receipt_check(
+    subject: &str,
+    want: &crate::codec::receipt::StatInfo,
+    answers: &engine::PartAnswers,
+    outcome: &SendOutcome,
+    slot: usize,
+    started: std::time::Instant,
+) -> crate::expect::Check {
+    let accepted = answers.statuses.get(&0).map_or(0, |(n, _)| *n);
+    let counting = accepted > 1;
+    let mut got: Vec<String> = answers
+        .receipts
+        .iter()
+        .map(|(st, (n, _))| counted(st.clone(), *n, counting))
+        .collect();
+    let came: u64 = answers.receipts.values().map(|(n, _)| n).sum();
+    let missing = accepted.saturating_sub(came);
+    if missing > 0 {
+        got.push(counted("no receipt".into(), missing, counting));
+    }
+    if accepted == 0 {
+        got.push("no message accepted".into());
+    }
+    let offending = answers
+        .receipts
+        .iter()
+        .find(|(st, _)| st.as_str() != want.code);
+    let detail = match offending {
+        Some((st, (_, pdu))) => format!(
+            "{} {st} receipt:\n{}",
+            if counting { "the first" } else { "the" },
+            super::report::dump_of(pdu)
+        ),
+        None if missing > 0 => {
+            let ids: Vec<&str> = outcome
+                .receipts
+                .iter()
+                .filter(|r| r.slot == slot && r.state.is_none())
+                .map(|r| r.message_id.as_str())
+                .take(10)
+                .collect();
+            format!(
+                "no receipt within --wait-dlr for message id {}",
+                ids.join(", ")
+            )
+        }
+        None => String::new(),
+    };
+    crate::expect::Check {
+        subject: subject.to_string(),
+        expected: want.code.into(),
+        got: got.join(", "),
+        met: accepted > 0 && offending.is_none() && missing == 0,
+        detail,
+        time: started.elapsed(),
+    }
+}
+
 /// How long past `--timeout` the unbind of an interrupted run may take.
 const UNBIND_GRACE: Duration = Duration::from_secs(3);
 
@@ -601,63 +686,119 @@ async fn by_deadline<T>(
 }
 
 /// What `send` checks: the submissions' status, the receipts' state, and where checks go.
+///
+/// One check (one JUnit test case) per message part when the run has at most
+/// [`engine::ITEMIZE_MAX`] of them, else one per destination and part, with counts; a failed
+/// one carries the dump of the first offending answer, receipt or unanswered request.
 struct SendExpect<'a> {
     status: u32,
     dlr: Option<&'static crate::codec::receipt::StatInfo>,
+    labels: &'a [String],
+    /// The response timeout, for the words of an unanswered request.
+    timeout: Duration,
     checks: &'a mut Vec<crate::expect::Check>,
 }
 
+/// `ESME_ROK`, or `ESME_ROK x3` when counting.
+fn counted(what: String, n: u64, counting: bool) -> String {
+    if counting {
+        format!("{what} x{n}")
+    } else {
+        what
+    }
+}
+
 impl SendExpect<'_> {
-    /// The checks of a finished run: every submission answered `status`; every receipt `dlr`.
-    fn record(&mut self, command: &str, outcome: &SendOutcome, started: std::time::Instant) {
-        use crate::expect::{status_label, Check};
-        let s = &outcome.summary;
-        let subject = format!("{command} x{}", s.sent);
-        let got: Vec<String> = std::iter::once((0u32, s.accepted))
-            .chain(s.rejected.iter().map(|(k, v)| (*k, *v)))
-            .filter(|(_, n)| *n > 0)
-            .map(|(k, n)| format!("{} x{n}", status_label(k)))
-            .collect();
-        let met = if self.status == 0 {
-            s.failed == 0
-        } else {
-            s.accepted == 0 && s.rejected.keys().all(|k| *k == self.status)
-        };
-        self.checks.push(Check {
-            subject,
-            expected: status_label(self.status),
-            got: if got.is_empty() {
-                "no answer".into()
+    /// The checks of a run (finished, or stopped early: parts not answered by then fail).
+    fn record(
+        &mut self,
+        command: &str,
+        outcome: &SendOutcome,
+        plan: &SendPlan,
+        started: std::time::Instant,
+    ) {
+        let parts = plan.parts.len().max(1);
+        for (i, answers) in outcome.answers.iter().enumerate() {
+            let part = i % parts;
+            let label = self.labels.get(part).map_or("", String::as_str);
+            let (subject, receipts, want) = if outcome.itemized {
+                let m = i / parts + 1;
+                let s = format!("message {m}: {command} {label}");
+                (s, format!("message {m}: receipt {label}"), 1)
             } else {
-                got.join(", ")
-            },
-            met,
-            detail: format!(
-                "sent {}, accepted {}, failed {}",
-                s.sent, s.accepted, s.failed
+                let n = plan.count;
+                (
+                    format!("{command} {label} x{n}"),
+                    format!("receipts {label} x{n}"),
+                    n,
+                )
+            };
+            let check = self.status_check(&subject, answers, want, plan, part, started);
+            self.checks.push(check);
+            if let Some(dlr) = self.dlr {
+                let check = receipt_check(&receipts, dlr, answers, outcome, i, started);
+                self.checks.push(check);
+            }
+        }
+    }
+
+    /// Every answer of `answers` is the expected status, and all `want` came.
+    fn status_check(
+        &self,
+        subject: &str,
+        answers: &engine::PartAnswers,
+        want: u64,
+        plan: &SendPlan,
+        part: usize,
+        started: std::time::Instant,
+    ) -> crate::expect::Check {
+        use crate::expect::status_label;
+        let counting = want > 1;
+        let mut got: Vec<String> = answers
+            .statuses
+            .iter()
+            .map(|(st, (n, _))| counted(status_label(*st), *n, counting))
+            .collect();
+        let timeout = format!(" within {}", fmt_dur(self.timeout));
+        if answers.unanswered > 0 {
+            got.push(counted(
+                format!("no response{timeout}"),
+                answers.unanswered,
+                counting,
+            ));
+        }
+        let missing = want.saturating_sub(answers.answered());
+        if missing > 0 {
+            got.push(counted(
+                "no answer before the run stopped".into(),
+                missing,
+                counting,
+            ));
+        }
+        let offending = answers.statuses.iter().find(|(st, _)| **st != self.status);
+        let detail = match offending {
+            Some((st, (_, pdu))) => format!(
+                "{} {} answer:\n{}",
+                if counting { "the first" } else { "the" },
+                status::name_of(*st),
+                super::report::dump_of(pdu)
             ),
+            None if answers.unanswered > 0 => format!(
+                "no response{timeout} to this request (sequence number as sent aside):\n{}",
+                plan.parts
+                    .get(part)
+                    .map(|b| super::report::dump_bytes(b))
+                    .unwrap_or_default()
+            ),
+            None => String::new(),
+        };
+        crate::expect::Check {
+            subject: subject.to_string(),
+            expected: status_label(self.status),
+            got: got.join(", "),
+            met: offending.is_none() && answers.unanswered == 0 && missing == 0,
+            detail,
             time: started.elapsed(),
-        });
-        if let Some(want) = self.dlr {
-            let states: Vec<String> = outcome
-                .receipts
-                .iter()
-                .map(|r| r.state.clone().unwrap_or_else(|| "no receipt".into()))
-                .collect();
-            let met = !states.is_empty() && states.iter().all(|st| st == want.code);
-            self.checks.push(Check {
-                subject: format!("receipts x{}", states.len()),
-                expected: want.code.into(),
-                got: states.join(", "),
-                met,
-                detail: outcome
-                    .receipts
-                    .iter()
-                    .map(|r| format!("{}: {}", r.message_id, r.state.as_deref().unwrap_or("none")))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                time: started.elapsed(),
-            });
         }
     }
 
@@ -690,7 +831,18 @@ async fn body_async(
         }
     };
     let bind = match by_deadline(plan, session.bind(params)).await {
-        Ok((r, _)) => r,
+        Ok((r, rtt)) => {
+            if r.command_status == 0 {
+                expect.checks.push(crate::expect::Check::status(
+                    crate::spec::commands::name_of(params.mode.command_id()),
+                    0,
+                    Ok(0),
+                    String::new(),
+                    rtt,
+                ));
+            }
+            r
+        }
         Err(e) => {
             expect.failed("bind", e.to_string(), started);
             let exit = out.with(|o| o.failure(&e));
@@ -739,10 +891,27 @@ async fn body_async(
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
+    let command = plan
+        .parts
+        .first()
+        .and_then(|p| crate::codec::Header::parse(p))
+        .map_or_else(
+            || "submit_sm".to_string(),
+            |h| crate::spec::commands::name_of(h.command_id),
+        );
     let outcome = match result {
         Ok(o) => o,
         Err(f) => {
-            expect.failed("submit", f.error.to_string(), started);
+            expect.record(&command, &f.outcome, plan, started);
+            let evidence = f.error.received().map(super::report::dump_bytes);
+            expect.checks.push(crate::expect::Check {
+                subject: "the send run".into(),
+                expected: "a complete run".into(),
+                got: f.error.to_string(),
+                met: false,
+                detail: evidence.unwrap_or_default(),
+                time: started.elapsed(),
+            });
             let exit = out.with(|o| o.failure(&f.error));
             if matches!(
                 f.error,
@@ -757,15 +926,7 @@ async fn body_async(
             return exit;
         }
     };
-    let command = plan
-        .parts
-        .first()
-        .and_then(|p| crate::codec::Header::parse(p))
-        .map_or_else(
-            || "submit_sm".to_string(),
-            |h| crate::spec::commands::name_of(h.command_id),
-        );
-    expect.record(&command, &outcome, started);
+    expect.record(&command, &outcome, plan, started);
     let unbind = session.unbind(Duration::from_millis(500)).await;
     // Unanswered requests are reported by their one line; the SMSC's refusals (exit 1) still
     // come first in the exit code, as for every session command.

@@ -187,6 +187,8 @@ pub struct UnbindReport {
     pub rtt: Duration,
     /// True when the peer closed the connection after unbind_resp; false when we had to.
     pub closed_by_peer: bool,
+    /// The unbind_resp (`None` when the peer sent its own unbind instead).
+    pub response: Option<Pdu>,
 }
 
 /// Read coalescing, for load runs (see [`Session::set_read_coalescing`]).
@@ -689,6 +691,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                         sequence: seq,
                         rtt: Duration::ZERO,
                         closed_by_peer: false,
+                        response: None,
                     })
                 }
                 other => self.backlog.push_back(other),
@@ -701,6 +704,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             sequence: seq,
             rtt,
             closed_by_peer,
+            response: Some(resp),
         })
     }
 

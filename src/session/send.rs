@@ -7,7 +7,7 @@
 //! count, except for the message ids kept while waiting for receipts.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -94,6 +94,39 @@ pub struct ReceiptOutcome {
     pub message_id: String,
     /// The final state word, or `None` when no receipt came in time.
     pub state: Option<String>,
+    /// Where its answers are kept in [`SendOutcome::answers`].
+    pub slot: usize,
+}
+
+/// Runs of at most this many message parts (count × parts per round) keep their answers per
+/// message part; longer ones per part of the round, across messages.
+pub const ITEMIZE_MAX: u64 = 100;
+
+/// The final answers of one message part, or of one part of the round across every message
+/// (see [`SendOutcome::itemized`]): counts, and the first PDU of each kind as evidence.
+#[derive(Debug, Clone, Default)]
+pub struct PartAnswers {
+    /// Final answers by command_status (accepted, or rejected for good), with the first
+    /// response of each status.
+    pub statuses: BTreeMap<u32, (u64, Pdu)>,
+    /// Requests given up for want of a response.
+    pub unanswered: u64,
+    /// Final receipts by state word, with the first receipt of each state.
+    pub receipts: BTreeMap<String, (u64, Pdu)>,
+}
+
+impl PartAnswers {
+    fn status(&mut self, pdu: &Pdu) {
+        self.statuses
+            .entry(pdu.command_status)
+            .or_insert_with(|| (0, pdu.clone()))
+            .0 += 1;
+    }
+
+    /// Final answers recorded (responses and silences).
+    pub fn answered(&self) -> u64 {
+        self.statuses.values().map(|(n, _)| n).sum::<u64>() + self.unanswered
+    }
 }
 
 /// What a send run produced.
@@ -107,6 +140,31 @@ pub struct SendOutcome {
     pub receipts: Vec<ReceiptOutcome>,
     /// The first request given up for want of a response (see [`Summary::timed_out`]).
     pub first_unanswered: Option<super::Pending>,
+    /// True when [`SendOutcome::answers`] has one entry per message part (message-major:
+    /// message × parts per round + part); false when one per part of the round.
+    pub itemized: bool,
+    /// The final answers, per message part or per part of the round.
+    pub answers: Vec<PartAnswers>,
+}
+
+/// Where the answers of the request tagged `tag` are kept in [`SendOutcome::answers`].
+fn slot_of(itemized: bool, parts: usize, tag: u64) -> usize {
+    let (message, part) = untag(tag);
+    if itemized {
+        message as usize * parts + part
+    } else {
+        part
+    }
+}
+
+/// The answers kept for `plan`: one per message part when there are at most [`ITEMIZE_MAX`],
+/// else one per part of the round.
+fn answer_slots(plan: &SendPlan) -> (bool, Vec<PartAnswers>) {
+    let parts = plan.parts.len().min(255);
+    let total = plan.count.saturating_mul(parts as u64);
+    let itemized = total <= ITEMIZE_MAX;
+    let n = if itemized { total as usize } else { parts };
+    (itemized, vec![PartAnswers::default(); n])
 }
 
 impl SendOutcome {
@@ -255,6 +313,8 @@ async fn run_into<S: AsyncRead + AsyncWrite + Unpin>(
     let mut last_sent = Instant::now();
     let mut last_response = Instant::now();
     let keep_ids = plan.wait_receipts.is_some();
+    (out.itemized, out.answers) = answer_slots(plan);
+    let itemized = out.itemized;
     session.set_read_coalescing(Coalesce::for_window(window));
     session.set_expire_overdue(true);
 
@@ -323,6 +383,9 @@ async fn run_into<S: AsyncRead + AsyncWrite + Unpin>(
                 out.summary.timed_out += 1;
                 out.first_unanswered.get_or_insert(request);
                 failing.remove(&request.tag);
+                if let Some(a) = out.answers.get_mut(slot_of(itemized, parts, request.tag)) {
+                    a.unanswered += 1;
+                }
                 session.note(&Note::Unanswered {
                     request,
                     after: session.response_timeout(),
@@ -344,15 +407,20 @@ async fn run_into<S: AsyncRead + AsyncWrite + Unpin>(
                 out.summary.latency.record(rtt);
                 let (message, part) = untag(request.tag);
                 let status = pdu.command_status;
+                let slot = slot_of(itemized, parts, request.tag);
                 if status == 0 {
                     out.summary.accepted += 1;
                     failing.remove(&request.tag);
+                    if let Some(a) = out.answers.get_mut(slot) {
+                        a.status(&pdu);
+                    }
                     if keep_ids || out.message_ids.len() < 16 {
                         let mid = pdu.string("message_id").unwrap_or_default();
                         if keep_ids {
                             awaiting.push(ReceiptOutcome {
                                 message_id: mid.clone(),
                                 state: None,
+                                slot,
                             });
                             open_receipts += 1;
                         }
@@ -392,6 +460,9 @@ async fn run_into<S: AsyncRead + AsyncWrite + Unpin>(
                         RetryDecision::GiveUp(reason) => {
                             out.summary.failed += 1;
                             failing.remove(&request.tag);
+                            if let Some(a) = out.answers.get_mut(slot) {
+                                a.status(&pdu);
+                            }
                             session.note(&Note::GiveUp {
                                 message,
                                 part: part as u32 + 1,
@@ -468,6 +539,12 @@ fn handle_request<S: AsyncRead + AsyncWrite + Unpin>(
         if let Some(r) = slot {
             r.state = Some(state.clone());
             *open = open.saturating_sub(1);
+            if let Some(a) = out.answers.get_mut(r.slot) {
+                a.receipts
+                    .entry(state.clone())
+                    .or_insert_with(|| (0, pdu.clone()))
+                    .0 += 1;
+            }
         }
         *out.summary.receipts.entry(state.clone()).or_insert(0) += 1;
     }

@@ -310,8 +310,9 @@ fn send_expect_status_and_receipt_state() {
     assert_eq!(
         names,
         [
-            "submit_sm x1 answers ESME_ROK",
-            "receipts x1 answers DELIVRD"
+            "bind_transceiver answers ESME_ROK",
+            "message 1: submit_sm to 447700900123 answers ESME_ROK",
+            "message 1: receipt to 447700900123 answers DELIVRD"
         ]
     );
     assert_eq!(j["failures"], 0);
@@ -322,7 +323,7 @@ fn send_expect_status_and_receipt_state() {
     );
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("receipts x1: expected UNDELIV, got DELIVRD"),
+        out.contains("message 1: receipt to 447700900123: expected UNDELIV, got DELIVRD"),
         "{out}"
     );
 }
@@ -654,9 +655,19 @@ fn unbind_junit_reports_the_teardown() {
     );
     assert_eq!(code, 0, "{out}");
     let j = junit_of(&report);
+    let names: Vec<&str> = j["suites"][0]["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
     assert_eq!(
-        j["suites"][0]["cases"][0]["name"],
-        "unbind and rebind answers a clean teardown (exit 0)"
+        names,
+        [
+            "bind: bind_transceiver answers ESME_ROK",
+            "unbind answers ESME_ROK",
+            "rebind with the same system_id: bind_transceiver answers ESME_ROK"
+        ]
     );
     assert_eq!(j["failures"], 0, "{j}");
     let (code, out) = crate::util::run_on(
@@ -676,5 +687,53 @@ fn unbind_junit_reports_the_teardown() {
     let j = junit_of(&report);
     let f = &j["suites"][0]["cases"][0]["result"];
     assert_eq!(f["kind"], "failure", "{j}");
-    assert!(f["message"].as_str().unwrap().contains("got exit 1"), "{j}");
+    assert_eq!(
+        f["message"], "expected ESME_ROK, got ESME_RINVPASWD (0x0000000E)",
+        "{j}"
+    );
+    assert!(
+        f["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("bind_transceiver_resp  ESME_RINVPASWD  seq 1  16 octets"),
+        "{j}"
+    );
+    let f = &j["suites"][0]["cases"][1]["result"];
+    assert_eq!(
+        f["message"], "expected ESME_ROK, got no unbind: the bind was refused",
+        "{j}"
+    );
+}
+
+#[test]
+fn unbind_expect_checks_the_unbind_resp() {
+    let serve = crate::util::serve(&["--account", "acme:secret:1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("unbind.xml");
+    let creds = ["--system-id", "acme", "--password", "secret", "-q"];
+    let junit = ["--junit", report.to_str().unwrap()];
+    let (code, out) = crate::util::run_on(
+        serve.port,
+        "unbind",
+        &[&creds[..], &["--expect", "ESME_ROK"], &junit[..]].concat(),
+    );
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = crate::util::run_on(
+        serve.port,
+        "unbind",
+        &[&creds[..], &["--expect", "RINVBNDSTS"], &junit[..]].concat(),
+    );
+    assert_eq!(code, 1, "{out}");
+    let line = "unbind: expected ESME_RINVBNDSTS (0x00000004), got ESME_ROK";
+    assert_eq!(out.matches(line).count(), 1, "{out}");
+    let j = junit_of(&report);
+    let f = &j["suites"][0]["cases"][1]["result"];
+    assert_eq!(f["kind"], "failure", "{j}");
+    // The failure's text is the unbind_resp's dump, as it came.
+    assert!(
+        f["text"].as_str().unwrap().starts_with(
+            "unbind_resp  ESME_ROK  seq 2  16 octets\n   0  00 00 00 10        command_length"
+        ),
+        "{j}"
+    );
 }
