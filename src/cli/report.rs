@@ -17,8 +17,9 @@ pub struct ReportArgs {
     /// comes, 1 with one line "expected X, got Y" when something else does (default ESME_ROK).
     #[arg(long, value_name = "STATUS", value_parser = parse_status, help_heading = "CI")]
     pub expect: Option<u32>,
-    /// Write a JUnit XML report to FILE: one test case per expectation (a failure carries the
-    /// answer's PDU dump).
+    /// Write a JUnit XML report to FILE: one test case per expectation (send: per message
+    /// part, or per destination and part past 100); a failure carries the PDU dump of the
+    /// answer, receipt or request at fault.
     #[arg(long, value_name = "FILE", help_heading = "CI")]
     pub junit: Option<PathBuf>,
 }

@@ -469,3 +469,84 @@ fn extreme_option_values_are_usage_errors() {
         assert!(!out.contains("TLS") && !out.contains("panicked"), "{out}");
     }
 }
+
+/// The JUnit report of a run with silences: each unanswered message is a failed case carrying
+/// the request nobody answered; a run cut short ends with a failed case naming the cause.
+#[test]
+fn junit_names_unanswered_messages_and_a_run_cut_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("send.xml");
+    let junit = report.to_str().unwrap();
+    let peer = hostile("drop-every", &["--n", "3"]);
+    let (code, out, _) = against(
+        &peer,
+        "send",
+        &[
+            "--to",
+            "1555",
+            "--text",
+            "hi",
+            "--count",
+            "6",
+            "--window",
+            "2",
+            "--response-timeout",
+            "0.2",
+            "--quiet",
+            "--junit",
+            junit,
+        ],
+        LIMIT,
+    );
+    assert_eq!(code, 4, "{out}");
+    let j = crate::junit::junitparser_reads_file(&report);
+    let cases = j["suites"][0]["cases"].as_array().unwrap();
+    let failed: Vec<&Value> = cases
+        .iter()
+        .filter(|c| c["result"]["kind"] == "failure")
+        .collect();
+    assert_eq!(cases.len(), 7, "{j}");
+    assert_eq!(failed.len(), 2, "{j}");
+    assert_eq!(
+        failed[0]["name"],
+        "message 3: submit_sm to 1555 answers ESME_ROK"
+    );
+    assert_eq!(
+        failed[0]["result"]["message"],
+        "expected ESME_ROK, got no response within 200.0 ms"
+    );
+    let text = failed[0]["result"]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("no response within 200.0 ms to this request (sequence number as sent aside):\nsubmit_sm  ESME_ROK  seq 0  "),
+        "{text}"
+    );
+    assert!(text.contains("destination_addr        \"1555\""), "{text}");
+
+    let peer = hostile("close-mid-window", &["--n", "3"]);
+    let (code, out, _) = against(
+        &peer,
+        "send",
+        &[
+            "--to", "1555", "--text", "hi", "--count", "5", "--window", "5", "--quiet", "--junit",
+            junit,
+        ],
+        LIMIT,
+    );
+    assert_eq!(code, 4, "{out}");
+    let j = crate::junit::junitparser_reads_file(&report);
+    let cases = j["suites"][0]["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 7, "{j}");
+    assert_eq!(
+        cases[1]["result"]["message"],
+        "expected ESME_ROK, got no answer before the run stopped"
+    );
+    let last = &cases[6];
+    assert_eq!(last["name"], "the send run answers a complete run");
+    assert!(
+        last["result"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("expected a complete run, got the peer closed the connection"),
+        "{j}"
+    );
+}
