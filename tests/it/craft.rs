@@ -737,3 +737,93 @@ fn unbind_expect_checks_the_unbind_resp() {
         "{j}"
     );
 }
+
+/// `send --pdu --json`: every PDU both ways is a `pdu` event, and every PDU sent gets one
+/// `note` of kind `answer` (a response, or the silence with its hint), all in the one schema.
+#[test]
+fn send_pdu_json_has_an_event_for_every_answer_and_silence() {
+    use crate::schema::{parse_lines, Direction, Line};
+    use serde_json::{json, Value};
+    let serve = crate::util::serve(&["--accept-any"]);
+    let p = serve.port.to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "send",
+            "--port",
+            &p,
+            "--password",
+            "pw",
+            "--json",
+            "--response-timeout",
+            "0.5",
+            "--pdu",
+            "00000010000000150000000000000001",
+            "--pdu",
+            // command_length 28, 22 octets: the peer waits for the rest.
+            "0000001C000000040000000000000001746573740000",
+        ];
+        args.extend_from_slice(extra);
+        let out = crate::util::smppdiag(&args).output().expect("run send");
+        assert_eq!(out.status.code(), Some(4), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let out = run(&[]);
+    let lines = parse_lines("send --pdu --json", &out);
+    let sent = lines
+        .iter()
+        .filter(|l| matches!(l, Line::Pdu(p) if matches!(p.direction, Some(Direction::EsmeToSmsc))))
+        .count();
+    // bind, the two --pdu values, unbind.
+    assert_eq!(sent, 4, "{out}");
+    let events: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let answers: Vec<&Value> = events.iter().filter(|e| e["kind"] == "answer").collect();
+    assert_eq!(answers.len(), 4, "{out}");
+    let first = answers[1];
+    assert_eq!(
+        (&first["pdu_index"], &first["answer"], &first["response"]),
+        (&json!(1), &json!("response"), &json!("enquire_link_resp")),
+        "{out}"
+    );
+    assert_eq!(first["sequence_number"], first["response_sequence_number"]);
+    let silent = answers[2];
+    assert_eq!(
+        (
+            &silent["pdu_index"],
+            &silent["answer"],
+            &silent["timeout_ms"]
+        ),
+        (&json!(2), &json!("silence"), &json!(500.0)),
+        "{out}"
+    );
+    assert_eq!(
+        silent["text"], "PDU 2 (submit_sm): no answer within 500.0 ms",
+        "{out}"
+    );
+    assert!(
+        silent["hint"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("still waiting for the other 6"),
+        "{out}"
+    );
+    let summary = events.last().unwrap();
+    assert_eq!(
+        (
+            &summary["event"],
+            &summary["sent"],
+            &summary["answered"],
+            &summary["unanswered"]
+        ),
+        (&json!("summary"), &json!(2), &json!(1), &json!(1)),
+        "{out}"
+    );
+    assert_eq!(summary["exit_code"], 4, "{out}");
+    // --quiet leaves out the dumps, not the answers.
+    let out = run(&["--quiet"]);
+    let lines = parse_lines("send --pdu --json --quiet", &out);
+    assert!(!lines.iter().any(|l| matches!(l, Line::Pdu(_))), "{out}");
+    assert_eq!(out.matches("\"kind\":\"answer\"").count(), 4, "{out}");
+}
