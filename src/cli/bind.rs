@@ -18,7 +18,7 @@ use super::connect::{self, ConnectArgs, OutHandle};
 /// Arguments of `bind`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  SMPP_PASSWORD=secret smppdiag bind --host smsc.example.com --system-id acme\n  smppdiag bind --tls --port 3550 --system-id acme --password-file pw.txt --hold 60"
+    after_help = "Examples:\n  SMPP_PASSWORD=secret smppdiag bind --host smsc.example.com --system-id acme\n  smppdiag bind --tls --port 3550 --system-id acme --password-file pw.txt --hold 60\n  smppdiag bind --system-id acme --password wrong --expect ESME_RINVPASWD --junit bind.xml --quiet"
 )]
 pub struct BindArgs {
     /// Connection and bind options.

@@ -13,8 +13,10 @@ use crate::render::junit::{to_xml, TestSuite};
 /// The CI options.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ReportArgs {
-    /// Expect this command_status (name such as ESME_RINVPASWD, or a number): exit 0 when it
-    /// comes, 1 with one line "expected X, got Y" when something else does (default ESME_ROK).
+    /// Expect this command_status (name such as ESME_RINVPASWD, or a number) in the bind
+    /// response (bind), every submission's or --pdu's answer (send) or the unbind_resp (unbind): exit 0
+    /// when it comes, 1 with one line "expected X, got Y" when something else does (default
+    /// ESME_ROK).
     #[arg(long, value_name = "STATUS", value_parser = parse_status, help_heading = "CI")]
     pub expect: Option<u32>,
     /// Write a JUnit XML report to FILE: one test case per expectation (send: per message

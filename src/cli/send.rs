@@ -63,7 +63,7 @@ const CODINGS: &[(Charset, u8)] = &[
 /// Arguments of `send`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  smppdiag send --system-id acme --from ACME --to +15551234567 --text 'Hello'\n  smppdiag send --to 15551234567 --text \"$(cat long.txt)\" --split sar --wait-dlr 60\n  smppdiag send --to 15551234567 --text load --count 100000 --window 100 --rate 500 --quiet\n  smppdiag send --to 1555 --text hi --retry --retry-delay 1"
+    after_help = "Examples:\n  smppdiag send --system-id acme --from ACME --to +15551234567 --text 'Hello'\n  smppdiag send --to 15551234567 --text \"$(cat long.txt)\" --split sar --wait-dlr 60\n  smppdiag send --to 15551234567 --text load --count 100000 --window 100 --rate 500 --quiet\n  smppdiag send --to 1555 --text hi --retry --retry-delay 1\n  smppdiag send --to 1555 --text hi --wait-dlr 30 --expect-dlr DELIVRD --junit send.xml --quiet"
 )]
 pub struct SendArgs {
     /// Connection and bind options.
@@ -154,7 +154,7 @@ pub struct SendArgs {
     #[arg(long, value_name = "SECS", help_heading = "Load and receipts")]
     pub wait_dlr: Option<f64>,
     /// Send the message this many times.
-    #[arg(long, default_value_t = 1, help_heading = "Load and receipts")]
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..), help_heading = "Load and receipts")]
     pub count: u64,
     /// Requests in flight at most.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000), help_heading = "Load and receipts")]

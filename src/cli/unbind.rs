@@ -39,8 +39,7 @@ use crate::expect::Check;
 /// Run `unbind`.
 pub fn run(args: UnbindArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     let params = args.conn.bind_params(BindMode::Trx)?;
-    let linger = Duration::try_from_secs_f64(args.linger)
-        .map_err(|_| anyhow::anyhow!("--linger must be a number of seconds >= 0"))?;
+    let linger = super::secs_in("--linger", args.linger, 0.0)?;
     let overall = args.conn.overall()?;
     let out = OutHandle::new(&args.conn, ctx.style)?;
     let rt = connect::runtime()?;

@@ -422,7 +422,35 @@ fn extreme_option_values_are_usage_errors() {
         ),
         (
             &["bind", "--response-timeout", "NaN"],
-            "error: --response-timeout must be between 0 and 604800 seconds, got NaN",
+            "error: --response-timeout must be between 0.001 and 604800 seconds, got NaN",
+        ),
+        (
+            &[
+                "send",
+                "--to",
+                "1",
+                "--text",
+                "x",
+                "--response-timeout",
+                "0",
+            ],
+            "error: --response-timeout must be between 0.001 and 604800 seconds, got 0",
+        ),
+        (
+            &["send", "--to", "1", "--text", "x", "--timeout", "0"],
+            "error: --timeout must be between 0.001 and 604800 seconds, got 0",
+        ),
+        (
+            &["send", "--to", "1", "--text", "x", "--count", "0"],
+            "error: invalid value '0' for '--count <COUNT>': 0 is not in 1..18446744073709551615",
+        ),
+        (
+            &["unbind", "--linger", "1e30"],
+            "error: --linger must be between 0 and 604800 seconds, got 1e30",
+        ),
+        (
+            &["send", "--to", "1", "--text", "x", "--retry-delay", "1e30"],
+            "error: --retry-delay must be between 0 and 604800 seconds, got 1e30",
         ),
         (
             &["send", "--to", "1", "--text", "x", "--wait-dlr", "1e300"],
