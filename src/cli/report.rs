@@ -60,18 +60,32 @@ impl ReportArgs {
         if self.expect.is_none() && !also_expecting {
             return Ok(None);
         }
-        let unmet: Vec<&Check> = checks.iter().filter(|c| !c.met).collect();
-        for c in &unmet {
+        for c in checks.iter().filter(|c| !c.met) {
             #[allow(clippy::print_stderr)]
             {
                 eprintln!("{}", c.line());
             }
         }
-        Ok(Some(if unmet.is_empty() {
-            Exit::Success
+        Ok(Some(verdict(checks)))
+    }
+
+    /// The exit status the run will end with: the checks' verdict when expecting (see
+    /// [`ReportArgs::finish`]), else `own`. For the JSON summary, written before the end.
+    pub fn final_exit(&self, checks: &[Check], also_expecting: bool, own: Exit) -> Exit {
+        if self.expect.is_some() || also_expecting {
+            verdict(checks)
         } else {
-            Exit::SmppError
-        }))
+            own
+        }
+    }
+}
+
+/// 0 when every check was met, 1 otherwise.
+fn verdict(checks: &[Check]) -> Exit {
+    if checks.iter().all(|c| c.met) {
+        Exit::Success
+    } else {
+        Exit::SmppError
     }
 }
 

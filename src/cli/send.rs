@@ -576,6 +576,7 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         let overall = overall.map(|t| t + UNBIND_GRACE);
         let plan = &plan;
         let expect = SendExpect {
+            report: &args.report,
             status: args.report.expected(),
             dlr: args.expect_dlr,
             labels: &labels,
@@ -691,6 +692,8 @@ async fn by_deadline<T>(
 /// [`engine::ITEMIZE_MAX`] of them, else one per destination and part, with counts; a failed
 /// one carries the dump of the first offending answer, receipt or unanswered request.
 struct SendExpect<'a> {
+    /// `--expect` and `--junit`.
+    report: &'a super::report::ReportArgs,
     status: u32,
     dlr: Option<&'static crate::codec::receipt::StatInfo>,
     labels: &'a [String],
@@ -709,6 +712,11 @@ fn counted(what: String, n: u64, counting: bool) -> String {
 }
 
 impl SendExpect<'_> {
+    /// The exit status the run will end with, `own` unless expectations decide it.
+    fn final_exit(&self, own: Exit) -> Exit {
+        self.report.final_exit(self.checks, self.dlr.is_some(), own)
+    }
+
     /// The checks of a run (finished, or stopped early: parts not answered by then fail).
     fn record(
         &mut self,
@@ -862,8 +870,10 @@ async fn body_async(
         out.with(|o| {
             let name = status::explain(st).name;
             if o.is_json() {
-                o.json_line(&json!({"event": "summary", "command": "send", "ok": false,
-                    "bind_status": st, "status_name": name, "exit_code": Exit::SmppError.code()}));
+                let shown = expect.final_exit(Exit::SmppError);
+                o.json_line(&json!({"event": "summary", "command": "send",
+                    "ok": shown == Exit::Success, "bind_status": st, "status_name": name,
+                    "exit_code": shown.code()}));
             } else {
                 let l = o.paint(Role::Error, &format!("✗ bind refused: {name} (0x{st:08X})"));
                 o.line(&format!("\n{l}"));
@@ -922,7 +932,8 @@ async fn body_async(
             ) {
                 connect::unbind_briefly(&mut session).await;
             }
-            out.with(|o| print_summary(o, &f.outcome, plan, what, exit));
+            let shown = expect.final_exit(exit);
+            out.with(|o| print_summary(o, &f.outcome, plan, what, (exit, shown)));
             return exit;
         }
     };
@@ -948,7 +959,8 @@ async fn body_async(
             exit = e2;
         }
     }
-    out.with(|o| print_summary(o, &outcome, plan, what, exit));
+    let shown = expect.final_exit(exit);
+    out.with(|o| print_summary(o, &outcome, plan, what, (exit, shown)));
     exit
 }
 
@@ -989,7 +1001,15 @@ fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
-fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what: &str, exit: Exit) {
+/// The summary; `exit` is the run's own status (the text verdict), `shown` the process's (the
+/// JSON `ok` and `exit_code`: with expectations, whether they were met).
+fn print_summary(
+    o: &mut connect::Out,
+    out: &SendOutcome,
+    plan: &SendPlan,
+    what: &str,
+    (exit, shown): (Exit, Exit),
+) {
     let s = &out.summary;
     let rejected: serde_json::Map<String, serde_json::Value> = s
         .rejected
@@ -1003,8 +1023,8 @@ fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what:
             .map(|r| json!({"message_id": r.message_id, "state": r.state}))
             .collect();
         o.json_line(&json!({
-            "event": "summary", "command": "send", "ok": exit == Exit::Success,
-            "exit_code": exit.code(),
+            "event": "summary", "command": "send", "ok": shown == Exit::Success,
+            "exit_code": shown.code(),
             "messages": plan.count, "parts_per_round": plan.parts.len(),
             "sent": s.sent, "accepted": s.accepted, "rejected": rejected,
             "unanswered": s.unanswered(), "timed_out": s.timed_out, "late": s.late,

@@ -264,10 +264,11 @@ async fn body(
     if exit == Exit::Success && s.malformed > 0 {
         exit = Exit::Malformed;
     }
+    let shown = args.report.final_exit(checks, false, exit);
     out.with(|o| {
         o.json_line(
-            &json!({"event": "summary", "command": "unbind", "ok": exit == Exit::Success,
-            "exit_code": exit.code()}),
+            &json!({"event": "summary", "command": "unbind", "ok": shown == Exit::Success,
+            "exit_code": shown.code()}),
         );
     });
     exit

@@ -827,3 +827,60 @@ fn send_pdu_json_has_an_event_for_every_answer_and_silence() {
     assert!(!lines.iter().any(|l| matches!(l, Line::Pdu(_))), "{out}");
     assert_eq!(out.matches("\"kind\":\"answer\"").count(), 4, "{out}");
 }
+
+/// With --expect, the JSON summary's `ok` and `exit_code` are the process's: the verdict on the
+/// expectation, not the SMSC's status.
+#[test]
+fn json_summary_exit_code_is_the_expectations_verdict() {
+    use serde_json::Value;
+    let serve = crate::util::serve(&["--account", "acme:secret"]);
+    let p = serve.port.to_string();
+    let summary = |args: &[&str], code: i32| -> Value {
+        let conn = ["--port", p.as_str(), "--system-id", "acme", "--json", "-q"];
+        let all = [&args[..1], &conn[..], &args[1..]].concat();
+        let out = crate::util::smppdiag(&all).output().expect("run");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stdout}");
+        stdout
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|v| v["event"] == "summary")
+            .unwrap_or_else(|| panic!("no summary: {stdout}"))
+    };
+    let cases: &[(&[&str], i32)] = &[
+        (
+            &["bind", "--password", "wrong", "--expect", "ESME_RINVPASWD"],
+            0,
+        ),
+        (
+            &["bind", "--password", "secret", "--expect", "ESME_RINVPASWD"],
+            1,
+        ),
+        (&["bind", "--password", "wrong"], 1),
+        (&["bind", "--password", "secret"], 0),
+        (
+            &[
+                "send",
+                "--password",
+                "wrong",
+                "--to",
+                "1",
+                "--text",
+                "x",
+                "--expect",
+                "ESME_ROK",
+            ],
+            1,
+        ),
+        (
+            &["unbind", "--password", "secret", "--expect", "RINVBNDSTS"],
+            1,
+        ),
+        (&["unbind", "--password", "secret"], 0),
+    ];
+    for (args, code) in cases {
+        let s = summary(args, *code);
+        assert_eq!(s["exit_code"], *code, "{args:?}: {s}");
+        assert_eq!(s["ok"], *code == 0, "{args:?}: {s}");
+    }
+}
