@@ -891,7 +891,7 @@ async fn body_async(
     let bar = progress_bar(total, out);
     let result = engine::run(&mut session, plan, &mut |s: &Summary| {
         if let Some(b) = &bar {
-            b.set_position(s.accepted + s.failed);
+            b.set_position(s.accepted + s.failed + s.timed_out);
             if let Some(r) = s.rate {
                 b.set_message(format!("at {r:.0}/s"));
             }

@@ -145,8 +145,9 @@ impl Summary {
         }
     }
 
-    /// Requests written and never answered (0 after a run that completed; after a failure, the
-    /// requests in flight when it stopped, and any answered with the wrong command).
+    /// Requests written and never answered: those given up after the response timeout
+    /// ([`Summary::timed_out`]) and, after a run that stopped early, those still in flight then
+    /// (and one answered with the wrong command).
     pub fn unanswered(&self) -> u64 {
         self.sent
             .saturating_sub(self.accepted)
