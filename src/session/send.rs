@@ -285,6 +285,7 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         Ok(()) => Ok(out),
         Err(error) => {
             session.set_read_coalescing(None);
+            session.set_expire_overdue(false);
             out.summary.malformed = session.malformed;
             Err(Box::new(SendFailure {
                 error,
