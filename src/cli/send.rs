@@ -822,6 +822,69 @@ impl SendExpect<'_> {
     }
 }
 
+/// The session of a run: connected and bound, or the exit status to end with (reported).
+async fn bound_session(
+    conn: &ConnectArgs,
+    params: &crate::session::BindParams,
+    plan: &SendPlan,
+    out: &OutHandle,
+    expect: &mut SendExpect<'_>,
+) -> Result<crate::session::Session<Box<dyn crate::session::conn::Stream>>, Exit> {
+    let started = std::time::Instant::now();
+    let mut session = match by_deadline(plan, connect::open(conn, out)).await {
+        Ok(s) => s,
+        Err(e) => {
+            expect.failed("connect", e.to_string(), started);
+            return Err(out.with(|o| o.failure(&e)));
+        }
+    };
+    let (bind, rtt) = match by_deadline(plan, session.bind(params)).await {
+        Ok(r) => r,
+        Err(e) => {
+            expect.failed("bind", e.to_string(), started);
+            let exit = out.with(|o| o.failure(&e));
+            if matches!(e, SessionError::Interrupted | SessionError::Timeout { .. }) {
+                connect::unbind_briefly(&mut session).await;
+            }
+            return Err(exit);
+        }
+    };
+    let st = bind.command_status;
+    if st == 0 {
+        expect.checks.push(crate::expect::Check::status(
+            crate::spec::commands::name_of(params.mode.command_id()),
+            0,
+            Ok(0),
+            String::new(),
+            rtt,
+        ));
+        return Ok(session);
+    }
+    expect.failed(
+        "bind",
+        format!("the bind refused: {}", crate::expect::status_label(st)),
+        started,
+    );
+    out.with(|o| {
+        let name = status::explain(st).name;
+        if o.is_json() {
+            let shown = expect.final_exit(Exit::SmppError);
+            o.json_line(&json!({"event": "summary", "command": "send",
+                "ok": shown == Exit::Success, "bind_status": st, "status_name": name,
+                "exit_code": shown.code()}));
+        } else {
+            let l = o.paint(Role::Error, &format!("✗ bind refused: {name} (0x{st:08X})"));
+            o.line(&format!("\n{l}"));
+            o.explain(st);
+            if st == crate::spec::ids::status::ESME_RALYBND {
+                o.line(&connect::already_bound_advice(&params.system_id));
+            }
+        }
+    });
+    session.shutdown().await;
+    Err(Exit::SmppError)
+}
+
 async fn body_async(
     conn: &ConnectArgs,
     params: &crate::session::BindParams,
@@ -831,62 +894,10 @@ async fn body_async(
     mut expect: SendExpect<'_>,
 ) -> Exit {
     let started = std::time::Instant::now();
-    let mut session = match by_deadline(plan, connect::open(conn, out)).await {
+    let mut session = match bound_session(conn, params, plan, out, &mut expect).await {
         Ok(s) => s,
-        Err(e) => {
-            expect.failed("connect", e.to_string(), started);
-            return out.with(|o| o.failure(&e));
-        }
+        Err(exit) => return exit,
     };
-    let bind = match by_deadline(plan, session.bind(params)).await {
-        Ok((r, rtt)) => {
-            if r.command_status == 0 {
-                expect.checks.push(crate::expect::Check::status(
-                    crate::spec::commands::name_of(params.mode.command_id()),
-                    0,
-                    Ok(0),
-                    String::new(),
-                    rtt,
-                ));
-            }
-            r
-        }
-        Err(e) => {
-            expect.failed("bind", e.to_string(), started);
-            let exit = out.with(|o| o.failure(&e));
-            if matches!(e, SessionError::Interrupted | SessionError::Timeout { .. }) {
-                connect::unbind_briefly(&mut session).await;
-            }
-            return exit;
-        }
-    };
-    if bind.command_status != 0 {
-        let st = bind.command_status;
-        expect.failed(
-            "bind",
-            format!("the bind refused: {}", crate::expect::status_label(st)),
-            started,
-        );
-        out.with(|o| {
-            let name = status::explain(st).name;
-            if o.is_json() {
-                let shown = expect.final_exit(Exit::SmppError);
-                o.json_line(&json!({"event": "summary", "command": "send",
-                    "ok": shown == Exit::Success, "bind_status": st, "status_name": name,
-                    "exit_code": shown.code()}));
-            } else {
-                let l = o.paint(Role::Error, &format!("✗ bind refused: {name} (0x{st:08X})"));
-                o.line(&format!("\n{l}"));
-                o.explain(st);
-                if st == crate::spec::ids::status::ESME_RALYBND {
-                    o.line(&connect::already_bound_advice(&params.system_id));
-                }
-            }
-        });
-        session.shutdown().await;
-        return Exit::SmppError;
-    }
-
     let total = plan.count.saturating_mul(plan.parts.len() as u64);
     let bar = progress_bar(total, out);
     let result = engine::run(&mut session, plan, &mut |s: &Summary| {
