@@ -413,33 +413,67 @@ fn token_start(b: &[u8], mut i: usize) -> usize {
 
 /// Cheap test for a line that may hold a PDU start: every textual shape of a header writes the
 /// zero high octets of command_length (`0000`, `00 00`, `0x`, `\x00`, `0,`, base64 `AAA`). The
-/// first place one is written, or None (the line is then skipped after one `memchr2` scan).
-fn first_header_mark(b: &[u8]) -> Option<usize> {
-    let at = |i: usize| b.get(i).copied().unwrap_or(0);
-    for i in memchr::memchr2_iter(b'0', b'A', b) {
-        let hit = if b[i] == b'A' {
-            at(i + 1) == b'A' && at(i + 2) == b'A'
-        } else {
-            let escaped = i >= 2 && b[i - 1] == b'x' && b[i - 2] == b'\\';
-            let n1 = at(i + 1);
-            escaped
-                || match n1 {
-                    // `0000`, or `00 00 0`, `00:00:0`, `00-00-0` (a time like `10:00:00.5` is not).
-                    b'0' => {
-                        (at(i + 2) == b'0' && at(i + 3) == b'0')
-                            || (matches!(at(i + 2), b' ' | b':' | b'-')
-                                && at(i + 3) == b'0'
-                                && at(i + 4) == b'0'
-                                && at(i + 5) == at(i + 2))
-                    }
-                    b'x' | b'X' | b',' => true,
-                    b' ' => at(i + 2) == b'0' && at(i + 3) == b' ',
-                    _ => false,
-                }
-        };
-        if hit {
-            return Some(i);
+/// first place one is written, or None (the line is then skipped).
+///
+/// Read eight octets at a time: most lines of a log hold no mark, but many `0`s (times, ids,
+/// counts), so finding the candidates `0` and `A` costs a few word operations per eight octets
+/// instead of a search call per candidate.
+pub(super) fn first_header_mark(b: &[u8]) -> Option<usize> {
+    let mut words = b.chunks_exact(8);
+    let mut base = 0;
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        let x = u64::from_le_bytes(word);
+        let mut m = octets_equal(x, b'0') | octets_equal(x, b'A');
+        while m != 0 {
+            let i = base + (m.trailing_zeros() / 8) as usize;
+            if header_mark_at(b, i) {
+                return Some(i);
+            }
+            m &= m - 1;
         }
+        base += 8;
     }
-    None
+    (base..b.len()).find(|&i| matches!(b[i], b'0' | b'A') && header_mark_at(b, i))
+}
+
+/// The high bit of each octet of `x` that equals `c` (exact: no carry crosses octets).
+fn octets_equal(x: u64, c: u8) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let t = x ^ (u64::from(c) * 0x0101_0101_0101_0101);
+    !(((t & LOW7) + LOW7) | t | LOW7)
+}
+
+/// A header mark is written at `i` (see [`first_header_mark`]).
+#[inline(always)]
+fn header_mark_at(b: &[u8], i: usize) -> bool {
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    let n1 = at(i + 1);
+    match at(i) {
+        b'A' => n1 == b'A' && at(i + 2) == b'A',
+        b'0' => {
+            (match n1 {
+                // `0000`, or `00 00 0`, `00:00:0`, `00-00-0` (a time like `10:00:00.5` is not).
+                b'0' => {
+                    (at(i + 2) == b'0' && at(i + 3) == b'0')
+                        || (matches!(at(i + 2), b' ' | b':' | b'-')
+                            && at(i + 3) == b'0'
+                            && at(i + 4) == b'0'
+                            && at(i + 5) == at(i + 2))
+                }
+                b'x' | b'X' | b',' => true,
+                b' ' => at(i + 2) == b'0' && at(i + 3) == b' ',
+                _ => false,
+            }) || (i >= 2 && b[i - 1] == b'x' && b[i - 2] == b'\\')
+        }
+        _ => false,
+    }
+}
+
+/// [`first_header_mark`] as first written (a search call per candidate): the reference the
+/// word-at-a-time search is tested against.
+#[cfg(test)]
+pub(super) fn first_header_mark_reference(b: &[u8]) -> Option<usize> {
+    memchr::memchr2_iter(b'0', b'A', b).find(|&i| header_mark_at(b, i))
 }
