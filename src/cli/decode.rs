@@ -13,7 +13,7 @@ use crate::capture::summary::StreamSummary;
 use crate::capture::PduEvent as StreamPdu;
 use crate::codec::{self, Header};
 use crate::exit::Exit;
-use crate::input::{Finder, Found, Item};
+use crate::input::{Finder, Found, Item, Stopped, CHUNK};
 use crate::render::dump::DumpOptions;
 use crate::render::json::JsonOptions;
 use crate::render::Role;
@@ -117,7 +117,7 @@ fn feed_sources(args: &DecodeArgs, p: &mut Paste<'_>, out: &mut dyn Sink) -> any
         p.source(&f.display().to_string(), file, out)?;
     }
     if stdin_wanted {
-        p.source("<stdin>", std::io::stdin().lock(), out)?;
+        p.source("<stdin>", std::io::stdin(), out)?;
     }
     let joined: Vec<&str> = args
         .hex
@@ -149,8 +149,6 @@ struct Paste<'a> {
     nothing: String,
 }
 
-const CHUNK: usize = 256 * 1024;
-
 impl<'a> Paste<'a> {
     fn new(args: &'a DecodeArgs, ctx: &'a super::Ctx, filter: Filter) -> Self {
         Paste {
@@ -173,20 +171,19 @@ impl<'a> Paste<'a> {
 
     /// Read one source to its end, printing each PDU as soon as the chunk holding its last line
     /// has been read (a pipe delivers each line as it is written).
-    fn source(&mut self, name: &str, mut r: impl Read, out: &mut dyn Sink) -> anyhow::Result<()> {
+    fn source(
+        &mut self,
+        name: &str,
+        r: impl Read + Send,
+        out: &mut dyn Sink,
+    ) -> anyhow::Result<()> {
         let mut finder = Finder::new();
-        let mut buf = vec![0u8; CHUNK];
-        let mut items = Vec::new();
-        loop {
-            let n = match r.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e).with_context(|| format!("reading {name}")),
-            };
-            finder.feed(&buf[..n], &mut items);
-            self.items(name, &mut items, out)?;
+        match finder.feed_from(r, |items| self.items(name, items, out)) {
+            Ok(()) => {}
+            Err(Stopped::Read(e)) => return Err(e).with_context(|| format!("reading {name}")),
+            Err(Stopped::Each(e)) => return Err(e),
         }
+        let mut items = Vec::new();
         finder.finish(&mut items);
         self.items(name, &mut items, out)?;
         if finder.found() == 0 {

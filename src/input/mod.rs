@@ -42,10 +42,12 @@ mod finder;
 mod kannel;
 mod line;
 pub mod pdu;
+mod read;
 #[cfg(test)]
 mod tests;
 
-pub use finder::{find_all, Finder};
+pub use finder::{find_all, Finder, MarkedChunk};
+pub use read::{Stopped, CHUNK};
 
 /// Longest piece of a line read at once; longer lines are read in pieces of this size.
 pub const LINE_WINDOW: usize = 1 << 20;
