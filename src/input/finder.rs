@@ -521,29 +521,22 @@ fn candidates(x: u64) -> u64 {
 /// A header mark is written at `i` (see [`first_header_mark`]).
 #[inline(always)]
 fn header_mark_at(b: &[u8], i: usize) -> bool {
-    // The six octets from `i`, zeros past the end of the line.
-    let mut w = [0u8; 6];
-    match b.get(i..i + 6) {
-        Some(s) => w.copy_from_slice(s),
-        None => {
-            let rest = b.get(i..).unwrap_or_default();
-            w[..rest.len()].copy_from_slice(rest);
-        }
-    }
-    match w[0] {
-        b'A' => w[1] == b'A' && w[2] == b'A',
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    let n1 = at(i + 1);
+    match at(i) {
+        b'A' => n1 == b'A' && at(i + 2) == b'A',
         b'0' => {
-            (match w[1] {
+            (match n1 {
                 // `0000`, or `00 00 0`, `00:00:0`, `00-00-0` (a time like `10:00:00.5` is not).
                 b'0' => {
-                    (w[2] == b'0' && w[3] == b'0')
-                        || (matches!(w[2], b' ' | b':' | b'-')
-                            && w[3] == b'0'
-                            && w[4] == b'0'
-                            && w[5] == w[2])
+                    (at(i + 2) == b'0' && at(i + 3) == b'0')
+                        || (matches!(at(i + 2), b' ' | b':' | b'-')
+                            && at(i + 3) == b'0'
+                            && at(i + 4) == b'0'
+                            && at(i + 5) == at(i + 2))
                 }
                 b'x' | b'X' | b',' => true,
-                b' ' => w[2] == b'0' && w[3] == b' ',
+                b' ' => at(i + 2) == b'0' && at(i + 3) == b' ',
                 _ => false,
             }) || (i >= 2 && b[i - 1] == b'x' && b[i - 2] == b'\\')
         }
