@@ -157,21 +157,38 @@ struct StreamInfo {
     summary: Option<StreamSummary>,
 }
 
-/// The sink `decode --pcap` writes into: the dump or JSON Lines.
-enum Output<'a> {
+/// The sink `decode` writes into (from a capture or pasted text): the dump or JSON Lines.
+pub(crate) enum Output<'a> {
     Human(DumpSink<&'a mut dyn Write>),
     Json(JsonSink<&'a mut dyn Write>),
 }
 
 impl<'a> Output<'a> {
-    fn sink(&mut self) -> &mut dyn Sink {
+    /// The dump (in `layout`) or, with `opts.json`, JSON Lines, writing into `out` (which
+    /// should gather [`OUTPUT_BUFFER`] octets per write: see [`gathered`]).
+    pub(crate) fn new(out: &'a mut dyn Write, opts: &RunOptions, layout: Layout) -> Self {
+        if opts.json {
+            let jopts = JsonOptions {
+                show_secrets: opts.show_secrets,
+            };
+            return Output::Json(JsonSink::new(out, jopts).buffered());
+        }
+        let dopts = DumpOptions {
+            show_secrets: opts.show_secrets,
+            full: opts.full,
+            ..DumpOptions::default()
+        };
+        Output::Human(DumpSink::new(out, opts.style, dopts, layout))
+    }
+
+    pub(crate) fn sink(&mut self) -> &mut dyn Sink {
         match self {
             Output::Human(s) => s,
             Output::Json(s) => s,
         }
     }
 
-    fn writer(&mut self) -> &mut dyn Write {
+    pub(crate) fn writer(&mut self) -> &mut dyn Write {
         match self {
             Output::Human(s) => s.writer(),
             Output::Json(s) => s.writer(),
@@ -448,6 +465,11 @@ fn roles(dir: Direction, src: SocketAddr, dst: SocketAddr) -> (SocketAddr, Socke
 /// Octets of output gathered before each write.
 const OUTPUT_BUFFER: usize = 256 * 1024;
 
+/// `out` gathering [`OUTPUT_BUFFER`] octets per write, whatever its own buffering.
+pub(crate) fn gathered<W: Write>(out: W) -> std::io::BufWriter<W> {
+    std::io::BufWriter::with_capacity(OUTPUT_BUFFER, out)
+}
+
 /// Run `decode --pcap`: every selected PDU (or the summary) to `out`, problems with the file to
 /// `err`. A truncated or damaged file still gives everything read before the damage, then the
 /// error, and exit [`Exit::Malformed`].
@@ -463,26 +485,8 @@ pub fn run(
     };
     let shown_path = path.display().to_string();
     // Output leaves in large writes, whatever the caller's buffering.
-    let mut buffered = std::io::BufWriter::with_capacity(OUTPUT_BUFFER, out);
-    let out: &mut dyn Write = &mut buffered;
-    let output = if opts.json {
-        Output::Json(
-            JsonSink::new(
-                out,
-                JsonOptions {
-                    show_secrets: opts.show_secrets,
-                },
-            )
-            .buffered(),
-        )
-    } else {
-        let dopts = DumpOptions {
-            show_secrets: opts.show_secrets,
-            full: opts.full,
-            ..DumpOptions::default()
-        };
-        Output::Human(DumpSink::new(out, opts.style, dopts, Layout::Capture))
-    };
+    let mut buffered = gathered(out);
+    let output = Output::new(&mut buffered, &opts, Layout::Capture);
     let mut runner = Runner {
         args,
         opts,

@@ -1,25 +1,23 @@
 //! `smppdiag decode`: find and explain every PDU in pasted text, a log, a pipe or a capture.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::capture::run::{system_id_of, Filter};
+use crate::capture::run::{gathered, system_id_of, Filter, Output};
 use crate::capture::summary::StreamSummary;
 use crate::capture::PduEvent as StreamPdu;
-use crate::codec::{self, Header};
+use crate::codec::{self, DecodeOptions, Header};
 use crate::exit::Exit;
 use crate::input::{Finder, Found, Item, Stopped, CHUNK};
-use crate::render::dump::DumpOptions;
-use crate::render::json::JsonOptions;
 use crate::render::Role;
 use crate::spec::commands;
 use crate::spec::ids::cmd;
-use crate::wire::sink::{DumpSink, JsonSink, Layout, Sink};
+use crate::wire::sink::{Layout, Sink};
 use crate::wire::{Direction, Event, PduEvent, Source};
 
 /// Arguments of `decode`.
@@ -55,14 +53,14 @@ pub struct DecodeArgs {
 
 /// Run `decode`.
 pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
+    let opts = crate::capture::run::RunOptions {
+        json: args.json,
+        show_secrets: args.show_secrets,
+        full: args.full,
+        style: ctx.style,
+    };
     if args.pcap.pcap.is_some() {
-        let opts = crate::capture::run::RunOptions {
-            json: args.json,
-            show_secrets: args.show_secrets,
-            full: args.full,
-            style: ctx.style,
-        };
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut out = std::io::stdout().lock();
         return Ok(crate::capture::run::run(
             &args.pcap.config(),
             opts,
@@ -76,25 +74,11 @@ pub fn run(args: DecodeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         ));
     }
     let filter = Filter::parse(&args.pcap.config()).map_err(|e| UsageError(e.to_string()))?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-    let mut sink: Box<dyn Sink + '_> = if args.json {
-        let jopts = JsonOptions {
-            show_secrets: args.show_secrets,
-        };
-        Box::new(JsonSink::new(&mut out, jopts).buffered())
-    } else {
-        let dopts = DumpOptions {
-            show_secrets: args.show_secrets,
-            full: args.full,
-            ..DumpOptions::default()
-        };
-        Box::new(DumpSink::new(&mut out, ctx.style, dopts, Layout::Paste))
-    };
+    let mut out = gathered(std::io::stdout().lock());
+    let mut output = Output::new(&mut out, &opts, Layout::Paste);
     let mut p = Paste::new(&args, ctx, filter);
-    let r = feed_sources(&args, &mut p, sink.as_mut());
-    drop(sink);
-    out.flush()?;
+    let r = feed_sources(&args, &mut p, output.sink());
+    output.writer().flush()?;
     r?;
     if p.count == 0 && p.problems == 0 {
         anyhow::bail!(UsageError(format!("no SMPP PDU found: {}", p.nothing)));
@@ -147,6 +131,8 @@ struct Paste<'a> {
     errors: BTreeSet<u32>,
     /// What the last source without PDUs looked like.
     nothing: String,
+    /// The previous PDU's decode, whose buffers the next decode reuses.
+    spare: Option<codec::Decoded>,
 }
 
 impl<'a> Paste<'a> {
@@ -162,6 +148,7 @@ impl<'a> Paste<'a> {
             streams: BTreeMap::new(),
             errors: BTreeSet::new(),
             nothing: String::new(),
+            spare: None,
         }
     }
 
@@ -246,7 +233,7 @@ impl<'a> Paste<'a> {
     }
 
     fn show(&mut self, f: &Found, out: &mut dyn Sink) -> anyhow::Result<()> {
-        let d = codec::decode(&f.bytes);
+        let d = codec::decode_reusing(&f.bytes, DecodeOptions::default(), self.spare.take());
         self.malformed |= d.is_malformed();
         self.error_status |= d.carries_error_status();
         let (esme, smsc) = match f.endpoints {
@@ -268,6 +255,7 @@ impl<'a> Paste<'a> {
             }),
             ..PduEvent::default()
         })?;
+        self.spare = Some(d);
         Ok(())
     }
 
