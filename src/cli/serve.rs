@@ -84,6 +84,10 @@ pub struct ServeArgs {
     /// network_error_code TLVs besides the text.
     #[arg(long, value_enum, default_value_t = OnOff::On, value_name = "on|off")]
     pub dlr_tlvs: OnOff,
+    /// Keep at most N receipts (about 200 octets each) for system_ids with no receiver bound,
+    /// delivered when one binds; more are dropped and counted in the summary.
+    #[arg(long, default_value_t = 100_000, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=10_000_000))]
+    pub receipt_queue: u32,
     /// Send a mobile-originated message FROM,TO,TEXT (deliver_sm) to a bound receiver or
     /// transceiver; repeatable. GSM 03.38 when it fits, else UCS2; long texts split with a UDH.
     #[arg(long, value_name = "FROM,TO,TEXT", help_heading = "MO traffic")]
@@ -216,6 +220,7 @@ impl ServeArgs {
             color,
             show_secrets: self.show_secrets,
             dlr_tlvs: self.dlr_tlvs == OnOff::On,
+            receipt_queue: self.receipt_queue as usize,
             mo,
             bind_timeout: secs_in("--bind-timeout", self.bind_timeout, 0.001)?,
             idle_timeout: (self.idle_timeout != 0.0)
