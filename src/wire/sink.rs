@@ -639,9 +639,21 @@ impl LineQueue {
         (q, rx)
     }
 
-    /// Queue a line, waiting for room (for the few lines that must not be lost: the summary).
-    pub fn send_waiting(&self, line: String) {
-        let _ = self.tx.send(line);
+    /// Queue a line, waiting for room until `deadline` (for the few lines that must not be
+    /// lost: the summary); false when the queue stayed full or its reader is gone.
+    pub fn send_by(&self, mut line: String, deadline: std::time::Instant) -> bool {
+        loop {
+            match self.tx.try_send(line) {
+                Ok(()) => return true,
+                Err(std::sync::mpsc::TrySendError::Full(l))
+                    if std::time::Instant::now() < deadline =>
+                {
+                    line = l;
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(_) => return false,
+            }
+        }
     }
 
     /// Lines dropped so far because the queue was full.

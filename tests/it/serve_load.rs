@@ -161,12 +161,39 @@ fn a_client_that_never_reads_keeps_memory_bounded() {
 }
 
 #[test]
-fn blocked_stdout_drops_log_lines_not_answers() {
-    let s = server(1024, &["--accept-any", "--verbose", "--no-dlr"], false);
+fn blocked_stdout_drops_log_lines_not_answers_and_serve_still_stops_on_time() {
+    // stdout is a pipe nobody reads: serve must answer everything, stay bounded, and exit at
+    // --max-seconds (it once hung there, waiting to print its summary).
+    let max_seconds = 15;
+    let started = std::time::Instant::now();
+    let mut s = server(
+        1024,
+        &[
+            "--accept-any",
+            "--verbose",
+            "--no-dlr",
+            "--max-seconds",
+            &max_seconds.to_string(),
+        ],
+        false,
+    );
     let v = abuse(s.port, &["sessions", "--n", "20", "--submits", "500"]);
     assert_answered_once(&v);
     let rss = peak_rss_mb(s.child.id());
     assert!(rss < RSS_LIMIT_MB, "peak RSS {rss} MB");
+    let limit = Duration::from_secs(max_seconds + 8);
+    let status = loop {
+        if let Some(st) = s.child.try_wait().expect("try_wait") {
+            break st;
+        }
+        assert!(
+            started.elapsed() < limit,
+            "serve still running {:?} after start with --max-seconds {max_seconds} and stdout blocked",
+            started.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "{status:?}");
 }
 
 #[test]
