@@ -6,7 +6,12 @@
 # small one (default 100 MB), to show that memory stays flat in the input size. Then the
 # memory bounds of awkward inputs: 200 MB of hex on one line, and a `hexdump -C` paste whose `*`
 # stands for 15 MB (refused, not allocated), and 320 KB of `(")"` (linear).
-# Usage: benches/paste.sh [BIG_BYTES] [SMALL_BYTES]     Needs: python3, /usr/bin/time (Debian: time).
+# Each line says the load average when it ran: on a shared machine the wall clock measures the
+# other processes too, so the CPU time (user + system, both threads: decode reads, cuts lines and
+# finds header marks on a second thread) and, with INSTR=1, the instructions per octet counted by
+# callgrind on a 20 MB slice (load-independent) are printed as well.
+# Usage: [INSTR=1] benches/paste.sh [BIG_BYTES] [SMALL_BYTES]
+# Needs: python3, /usr/bin/time (Debian: time); valgrind for INSTR=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIG=${1:-1000000000}
@@ -33,9 +38,9 @@ run() { # label, input file, command...
     local mb=$(( $(stat -c %s "$input") / 1000000 ))
     # MB/s of CPU time (user + system) too: on a shared machine the wall clock mostly measures
     # the other processes.
-    printf '%-28s %7.2f s wall %6.2f s cpu %6.0f MB/s wall %6.0f MB/s cpu %7d KiB peak RSS (%s lines out)\n' \
+    printf '%-28s %7.2f s wall %6.2f s cpu %6.0f MB/s wall %6.0f MB/s cpu %7d KiB peak RSS (%s lines out; load %s)\n' \
         "$label" "$secs" "$(python3 -c "print($user+$sys)")" "$(python3 -c "print($mb/max($secs,1e-3))")" \
-        "$(python3 -c "print($mb/max($user+$sys,1e-3))")" "$kb" "$(wc -l <"$T/out")"
+        "$(python3 -c "print($mb/max($user+$sys,1e-3))")" "$kb" "$(wc -l <"$T/out")" "$(cut -d' ' -f1 /proc/loadavg)"
 }
 
 echo "== application log, one line in 20 holds a PDU =="
@@ -44,7 +49,17 @@ run "summary ${SMALL}" "$T/small.log" "$BIN" decode --summary --color never --fi
 run "summary stdin ${BIG}" "$T/big.log" sh -c "$BIN decode --summary --color never - < $T/big.log"
 run "json ${BIG}"      "$T/big.log"   "$BIN" decode --json --file "$T/big.log"
 run "json ${SMALL}"    "$T/small.log" "$BIN" decode --json --file "$T/small.log"
-head -5 "$T/out" | cut -c1-160 >/dev/null
+
+if [ "${INSTR:-0}" = 1 ]; then
+    echo "== instructions per octet (callgrind, all threads, 20 MB slice) =="
+    head -c 20000000 "$T/big.log" >"$T/slice.log"
+    for mode in --summary --json; do
+        valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN" decode $mode --color never \
+            --file "$T/slice.log" >/dev/null 2>"$T/cg" || true
+        refs=$(awk '/refs:/ {gsub(",", "", $4); print $4}' "$T/cg")
+        printf 'decode %-10s %6.2f instructions/octet\n' "$mode" "$(python3 -c "print($refs/20000000)")"
+    done
+fi
 
 echo "== awkward inputs (memory must stay flat, time linear) =="
 python3 -c "

@@ -12,7 +12,8 @@ pub enum Exit {
     Usage = 2,
     /// At least one PDU is malformed (the annotated dump is still printed).
     Malformed = 3,
-    /// Network failure or timeout (connect, read, peer closed, no response).
+    /// Network failure or timeout (connect, read, peer closed, no response; a `send` run that
+    /// reached its end with requests never answered).
     Network = 4,
     /// TLS handshake or certificate failure.
     Tls = 5,
@@ -43,7 +44,10 @@ impl Exit {
             Exit::Malformed,
             "a PDU is malformed (decoded as far as possible)",
         ),
-        (Exit::Network, "network error or timeout"),
+        (
+            Exit::Network,
+            "network error or timeout (send: requests left unanswered)",
+        ),
         (Exit::Tls, "TLS error"),
         (Exit::Receipt, "delivery receipt missing or not delivered"),
         (Exit::Internal, "internal error (a bug)"),

@@ -18,7 +18,7 @@ use super::connect::{self, ConnectArgs, OutHandle};
 /// Arguments of `bind`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  SMPP_PASSWORD=secret smppdiag bind --host smsc.example.com --system-id acme\n  smppdiag bind --tls --port 3550 --system-id acme --password-file pw.txt --hold 60"
+    after_help = "Examples:\n  SMPP_PASSWORD=secret smppdiag bind --host smsc.example.com --system-id acme\n  smppdiag bind --tls --port 3550 --system-id acme --password-file pw.txt --hold 60\n  smppdiag bind --system-id acme --password wrong --expect ESME_RINVPASWD --junit bind.xml --quiet"
 )]
 pub struct BindArgs {
     /// Connection and bind options.
@@ -50,7 +50,7 @@ pub fn run(args: BindArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     let rt = connect::runtime()?;
     let mut checks = Vec::new();
     let exit = rt.block_on(async {
-        let expect = (args.report.expected(), &mut checks);
+        let expect = (args.report.expected(), &mut checks, &args.report);
         let work = session_body(&args.conn, &params, hold, el, &out, expect);
         match overall {
             Some(t) => match tokio::time::timeout(t, work).await {
@@ -73,8 +73,12 @@ pub fn run(args: BindArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         .unwrap_or(exit))
 }
 
-/// The bind expectation: the status expected and where its check goes.
-type BindExpect<'a> = (u32, &'a mut Vec<crate::expect::Check>);
+/// The bind expectation: the status expected, where its check goes, and `--expect`/`--junit`.
+type BindExpect<'a> = (
+    u32,
+    &'a mut Vec<crate::expect::Check>,
+    &'a super::report::ReportArgs,
+);
 
 async fn session_body(
     conn: &ConnectArgs,
@@ -82,7 +86,7 @@ async fn session_body(
     hold: Option<Duration>,
     el: Duration,
     out: &OutHandle,
-    (expected, checks): BindExpect<'_>,
+    (expected, checks, report): BindExpect<'_>,
 ) -> Exit {
     let bind_cmd = crate::spec::commands::name_of(params.mode.command_id());
     let started = std::time::Instant::now();
@@ -123,12 +127,15 @@ async fn session_body(
         rtt,
     ));
     if st != 0 {
+        // With --expect, the process ends with the expectation's verdict.
+        let shown = report.final_exit(checks, false, Exit::SmppError);
         out.with(|o| {
             if o.is_json() {
-                o.json_line(&json!({"event": "summary", "command": "bind", "ok": false,
+                o.json_line(&json!({"event": "summary", "command": "bind",
+                    "ok": shown == Exit::Success,
                     "bind": bind_cmd, "status": st, "status_name": name,
                     "rtt_ms": rtt.as_secs_f64() * 1000.0,
-                    "exit_code": Exit::SmppError.code()}));
+                    "exit_code": shown.code()}));
             } else {
                 let msg = format!("✗ {bind_cmd} refused: {name} (0x{st:08X})");
                 let line = o.paint(Role::Error, &msg);
@@ -161,15 +168,22 @@ async fn session_body(
     }
     match session.unbind(Duration::from_secs(1)).await {
         Ok(r) => {
+            let own = if r.status != 0 {
+                Exit::SmppError
+            } else if session.malformed > 0 {
+                Exit::Malformed
+            } else {
+                Exit::Success
+            };
+            let shown = report.final_exit(checks, false, own);
             out.with(|o| {
                 if o.is_json() {
-                    o.json_line(
-                        &json!({"event": "summary", "command": "bind", "ok": r.status == 0,
+                    o.json_line(&json!({"event": "summary", "command": "bind",
+                        "ok": shown == Exit::Success, "exit_code": shown.code(),
                         "bind": bind_cmd, "status": 0, "status_name": "ESME_ROK",
                         "smsc_system_id": smsc_id, "rtt_ms": rtt.as_secs_f64() * 1000.0,
                         "unbind_status": r.status, "closed_by_peer": r.closed_by_peer,
-                        "malformed": session.malformed}),
-                    );
+                        "malformed": session.malformed}));
                 } else {
                     let msg = format!(
                         "unbound: unbind_resp {}{}",

@@ -150,6 +150,9 @@ impl BindModeArg {
     }
 }
 
+/// The shortest `--response-timeout` and `--timeout`, in seconds.
+const MIN_WAIT: f64 = 0.001;
+
 fn secs(what: &str, v: f64) -> anyhow::Result<Duration> {
     super::secs_in(what, v, 0.0)
 }
@@ -165,9 +168,9 @@ impl ConnectArgs {
         })
     }
 
-    /// The response timeout.
+    /// The response timeout (at least a millisecond: with none, every response would be late).
     pub fn response_timeout(&self) -> anyhow::Result<Duration> {
-        secs("--response-timeout", self.response_timeout)
+        super::secs_in("--response-timeout", self.response_timeout, MIN_WAIT)
     }
 
     /// The overall limit, if any. Checks every duration option first, so that a value out of
@@ -175,7 +178,9 @@ impl ConnectArgs {
     pub fn overall(&self) -> anyhow::Result<Option<Duration>> {
         self.connect_options()?;
         self.response_timeout()?;
-        self.timeout.map(|t| secs("--timeout", t)).transpose()
+        self.timeout
+            .map(|t| super::secs_in("--timeout", t, MIN_WAIT))
+            .transpose()
     }
 
     /// The bind parameters, with `default_mode` unless --bind-mode was given.
@@ -437,7 +442,7 @@ impl Out {
         let (kind, text, extra) = note_parts(note);
         let tone = match kind {
             "give_up" | "malformed" => Tone::Bad,
-            "retry" | "slow_down" | "unmatched" => Tone::Warn,
+            "retry" | "slow_down" | "unmatched" | "unanswered" => Tone::Warn,
             _ => Tone::Info,
         };
         let ev = Event::Note {
@@ -510,6 +515,19 @@ fn note_parts(note: &Note) -> (&'static str, String, serde_json::Value) {
             ),
             json!({"message_id": message_id, "state": state, "ours": ours}),
         ),
+        Note::Unanswered { request, after } => {
+            let command = crate::spec::commands::name_of(request.command_id);
+            (
+                "unanswered",
+                format!(
+                    "⌛ no {command}_resp (sequence {}) within {}: counted unanswered, going on",
+                    request.sequence,
+                    fmt_dur(*after)
+                ),
+                json!({"command": command, "sequence_number": request.sequence,
+                       "timeout_ms": after.as_secs_f64() * 1000.0}),
+            )
+        }
         Note::Malformed(m) => ("malformed", format!("⚠ {m}"), json!({})),
         Note::Unmatched(m) => ("unmatched", format!("⚠ {m}"), json!({})),
         Note::Info(m) => ("info", m.clone(), json!({})),

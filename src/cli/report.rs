@@ -13,12 +13,15 @@ use crate::render::junit::{to_xml, TestSuite};
 /// The CI options.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ReportArgs {
-    /// Expect this command_status (name such as ESME_RINVPASWD, or a number): exit 0 when it
-    /// comes, 1 with one line "expected X, got Y" when something else does (default ESME_ROK).
+    /// Expect this command_status (name such as ESME_RINVPASWD, or a number) in the bind
+    /// response (bind), every submission's or --pdu's answer (send) or the unbind_resp (unbind): exit 0
+    /// when it comes, 1 with one line "expected X, got Y" when something else does (default
+    /// ESME_ROK).
     #[arg(long, value_name = "STATUS", value_parser = parse_status, help_heading = "CI")]
     pub expect: Option<u32>,
-    /// Write a JUnit XML report to FILE: one test case per expectation (a failure carries the
-    /// answer's PDU dump).
+    /// Write a JUnit XML report to FILE: one test case per expectation (send: per message
+    /// part, or per destination and part past 100); a failure carries the PDU dump of the
+    /// answer, receipt or request at fault.
     #[arg(long, value_name = "FILE", help_heading = "CI")]
     pub junit: Option<PathBuf>,
 }
@@ -57,29 +60,48 @@ impl ReportArgs {
         if self.expect.is_none() && !also_expecting {
             return Ok(None);
         }
-        let unmet: Vec<&Check> = checks.iter().filter(|c| !c.met).collect();
-        for c in &unmet {
+        for c in checks.iter().filter(|c| !c.met) {
             #[allow(clippy::print_stderr)]
             {
                 eprintln!("{}", c.line());
             }
         }
-        Ok(Some(if unmet.is_empty() {
-            Exit::Success
+        Ok(Some(verdict(checks)))
+    }
+
+    /// The exit status the run will end with: the checks' verdict when expecting (see
+    /// [`ReportArgs::finish`]), else `own`. For the JSON summary, written before the end.
+    pub fn final_exit(&self, checks: &[Check], also_expecting: bool, own: Exit) -> Exit {
+        if self.expect.is_some() || also_expecting {
+            verdict(checks)
         } else {
-            Exit::SmppError
-        }))
+            own
+        }
+    }
+}
+
+/// 0 when every check was met, 1 otherwise.
+fn verdict(checks: &[Check]) -> Exit {
+    if checks.iter().all(|c| c.met) {
+        Exit::Success
+    } else {
+        Exit::SmppError
     }
 }
 
 /// The annotated dump of a PDU (for a failed check's JUnit text), colour off.
 pub fn dump_of(pdu: &crate::codec::Pdu) -> String {
     match pdu.encode() {
-        Ok(b) => crate::render::dump::dump(
-            &crate::codec::decode(&b),
-            &crate::render::Style { color: false },
-            &crate::render::dump::DumpOptions::default(),
-        ),
+        Ok(b) => dump_bytes(&b),
         Err(e) => e.to_string(),
     }
+}
+
+/// The annotated dump of a PDU's octets, colour off.
+pub fn dump_bytes(bytes: &[u8]) -> String {
+    crate::render::dump::dump(
+        &crate::codec::decode(bytes),
+        &crate::render::Style { color: false },
+        &crate::render::dump::DumpOptions::default(),
+    )
 }

@@ -35,8 +35,7 @@ pub struct RetryArgs {
 }
 
 fn secs(what: &str, v: f64) -> anyhow::Result<Duration> {
-    Duration::try_from_secs_f64(v)
-        .map_err(|_| anyhow::anyhow!("{what} must be a number of seconds >= 0, got {v}"))
+    super::secs_in(what, v, 0.0)
 }
 
 impl RetryArgs {

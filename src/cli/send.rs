@@ -63,7 +63,7 @@ const CODINGS: &[(Charset, u8)] = &[
 /// Arguments of `send`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  smppdiag send --system-id acme --from ACME --to +15551234567 --text 'Hello'\n  smppdiag send --to 15551234567 --text \"$(cat long.txt)\" --split sar --wait-dlr 60\n  smppdiag send --to 15551234567 --text load --count 100000 --window 100 --rate 500 --quiet\n  smppdiag send --to 1555 --text hi --retry --retry-delay 1"
+    after_help = "Examples:\n  smppdiag send --system-id acme --from ACME --to +15551234567 --text 'Hello'\n  smppdiag send --to 15551234567 --text \"$(cat long.txt)\" --split sar --wait-dlr 60\n  smppdiag send --to 15551234567 --text load --count 100000 --window 100 --rate 500 --quiet\n  smppdiag send --to 1555 --text hi --retry --retry-delay 1\n  smppdiag send --to 1555 --text hi --wait-dlr 30 --expect-dlr DELIVRD --junit send.xml --quiet"
 )]
 pub struct SendArgs {
     /// Connection and bind options.
@@ -154,7 +154,7 @@ pub struct SendArgs {
     #[arg(long, value_name = "SECS", help_heading = "Load and receipts")]
     pub wait_dlr: Option<f64>,
     /// Send the message this many times.
-    #[arg(long, default_value_t = 1, help_heading = "Load and receipts")]
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..), help_heading = "Load and receipts")]
     pub count: u64,
     /// Requests in flight at most.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000), help_heading = "Load and receipts")]
@@ -318,6 +318,19 @@ fn charset_of(c: Coding) -> Charset {
     }
 }
 
+/// "to 447700900123", "to 3 destinations", with " part 2/3" for long messages.
+fn part_label(dests: &[(u8, u8, String)], part: usize, parts: usize) -> String {
+    let to = match dests {
+        [(_, _, a)] => format!("to {a}"),
+        d => format!("to {} destinations", d.len()),
+    };
+    if parts > 1 {
+        format!("{to} part {}/{parts}", part + 1)
+    } else {
+        to
+    }
+}
+
 /// The encoded PDUs of one round.
 #[derive(Debug, Clone)]
 pub struct Built {
@@ -327,6 +340,8 @@ pub struct Built {
     pub refs: Vec<Option<RefPatch>>,
     /// "3 parts per message, GSM 03.38".
     pub what: String,
+    /// Per part: "to 447700900123 part 1/3", for the report's test cases.
+    pub labels: Vec<String>,
 }
 
 /// Build the encoded PDUs of one round (every destination, every part).
@@ -397,8 +412,10 @@ pub fn build_parts(args: &SendArgs) -> anyhow::Result<Built> {
     };
     let mut out = Vec::new();
     let mut refs = Vec::new();
+    let mut labels = Vec::new();
     for g in &groups {
-        for p in &parts {
+        for (i, p) in parts.iter().enumerate() {
+            labels.push(part_label(g, i, parts.len()));
             let mut pdu = Pdu::new(cmd, 0)
                 .with_str("service_type", &args.service_type)
                 .with_int("source_addr_ton", u32::from(sa_ton))
@@ -467,6 +484,7 @@ pub fn build_parts(args: &SendArgs) -> anyhow::Result<Built> {
         parts: out,
         refs,
         what,
+        labels,
     })
 }
 
@@ -513,7 +531,12 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         BindMode::Tx
     };
     let params = args.conn.bind_params(default_mode)?;
-    let Built { parts, refs, what } = build_parts(&args)?;
+    let Built {
+        parts,
+        refs,
+        what,
+        labels,
+    } = build_parts(&args)?;
     let retry: Box<dyn Retry> = if args.retry || args.retry_args.any_set() {
         Box::new(args.retry_args.policy()?)
     } else {
@@ -531,7 +554,7 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         .wait_dlr
         .map(|w| super::secs_in("--wait-dlr", w, 0.0))
         .transpose()?;
-    let plan = SendPlan {
+    let mut plan = SendPlan {
         parts,
         count: args.count,
         window: args.window as usize,
@@ -539,18 +562,28 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         retry,
         wait_receipts: wait,
         refs,
+        deadline: None,
     };
     let overall = args.conn.overall()?;
+    let response_timeout = args.conn.response_timeout()?;
     let out = OutHandle::new(&args.conn, ctx.style)?;
     let rt = connect::runtime()?;
     let mut checks = Vec::new();
     let exit = rt.block_on(async {
+        // The run itself stops at the deadline (printing the partial summary); the outer
+        // timeout only guards the unbind that follows.
+        plan.deadline = overall.map(|t| (tokio::time::Instant::now() + t, t));
+        let overall = overall.map(|t| t + UNBIND_GRACE);
+        let plan = &plan;
         let expect = SendExpect {
+            report: &args.report,
             status: args.report.expected(),
             dlr: args.expect_dlr,
+            labels: &labels,
+            timeout: response_timeout,
             checks: &mut checks,
         };
-        let work = body_async(&args.conn, &params, &plan, &what, &out, expect);
+        let work = body_async(&args.conn, &params, plan, &what, &out, expect);
         match overall {
             Some(t) => match tokio::time::timeout(t, work).await {
                 Ok(e) => e,
@@ -573,64 +606,207 @@ pub fn run(args: SendArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     Ok(exit)
 }
 
+/// Every receipt of the accepted parts in `answers` has the state `want`, and none is missing.
+fn receipt_check(
+    subject: &str,
+    want: &crate::codec::receipt::StatInfo,
+    answers: &engine::PartAnswers,
+    outcome: &SendOutcome,
+    slot: usize,
+    started: std::time::Instant,
+) -> crate::expect::Check {
+    let accepted = answers.statuses.get(&0).map_or(0, |(n, _)| *n);
+    let counting = accepted > 1;
+    let mut got: Vec<String> = answers
+        .receipts
+        .iter()
+        .map(|(st, (n, _))| counted(st.clone(), *n, counting))
+        .collect();
+    let came: u64 = answers.receipts.values().map(|(n, _)| n).sum();
+    let missing = accepted.saturating_sub(came);
+    if missing > 0 {
+        got.push(counted("no receipt".into(), missing, counting));
+    }
+    if accepted == 0 {
+        got.push("no message accepted".into());
+    }
+    let offending = answers
+        .receipts
+        .iter()
+        .find(|(st, _)| st.as_str() != want.code);
+    let detail = match offending {
+        Some((st, (_, pdu))) => format!(
+            "{} {st} receipt:\n{}",
+            if counting { "the first" } else { "the" },
+            super::report::dump_of(pdu)
+        ),
+        None if missing > 0 => {
+            let ids: Vec<&str> = outcome
+                .receipts
+                .iter()
+                .filter(|r| r.slot == slot && r.state.is_none())
+                .map(|r| r.message_id.as_str())
+                .take(10)
+                .collect();
+            format!(
+                "no receipt within --wait-dlr for message id {}",
+                ids.join(", ")
+            )
+        }
+        None => String::new(),
+    };
+    crate::expect::Check {
+        subject: subject.to_string(),
+        expected: want.code.into(),
+        got: got.join(", "),
+        met: accepted > 0 && offending.is_none() && missing == 0,
+        detail,
+        time: started.elapsed(),
+    }
+}
+
+/// How long past `--timeout` the unbind of an interrupted run may take.
+const UNBIND_GRACE: Duration = Duration::from_secs(3);
+
+/// `fut`, ended with [`SessionError::Timeout`] at the plan's deadline.
+async fn by_deadline<T>(
+    plan: &SendPlan,
+    fut: impl std::future::Future<Output = Result<T, SessionError>>,
+) -> Result<T, SessionError> {
+    match plan.deadline {
+        Some((at, limit)) => {
+            tokio::time::timeout_at(at, fut)
+                .await
+                .unwrap_or(Err(SessionError::Timeout {
+                    what: "send".into(),
+                    after: limit,
+                }))
+        }
+        None => fut.await,
+    }
+}
+
 /// What `send` checks: the submissions' status, the receipts' state, and where checks go.
+///
+/// One check (one JUnit test case) per message part when the run has at most
+/// [`engine::ITEMIZE_MAX`] of them, else one per destination and part, with counts; a failed
+/// one carries the dump of the first offending answer, receipt or unanswered request.
 struct SendExpect<'a> {
+    /// `--expect` and `--junit`.
+    report: &'a super::report::ReportArgs,
     status: u32,
     dlr: Option<&'static crate::codec::receipt::StatInfo>,
+    labels: &'a [String],
+    /// The response timeout, for the words of an unanswered request.
+    timeout: Duration,
     checks: &'a mut Vec<crate::expect::Check>,
 }
 
+/// `ESME_ROK`, or `ESME_ROK x3` when counting.
+fn counted(what: String, n: u64, counting: bool) -> String {
+    if counting {
+        format!("{what} x{n}")
+    } else {
+        what
+    }
+}
+
 impl SendExpect<'_> {
-    /// The checks of a finished run: every submission answered `status`; every receipt `dlr`.
-    fn record(&mut self, command: &str, outcome: &SendOutcome, started: std::time::Instant) {
-        use crate::expect::{status_label, Check};
-        let s = &outcome.summary;
-        let subject = format!("{command} x{}", s.sent);
-        let got: Vec<String> = std::iter::once((0u32, s.accepted))
-            .chain(s.rejected.iter().map(|(k, v)| (*k, *v)))
-            .filter(|(_, n)| *n > 0)
-            .map(|(k, n)| format!("{} x{n}", status_label(k)))
-            .collect();
-        let met = if self.status == 0 {
-            s.failed == 0
-        } else {
-            s.accepted == 0 && s.rejected.keys().all(|k| *k == self.status)
-        };
-        self.checks.push(Check {
-            subject,
-            expected: status_label(self.status),
-            got: if got.is_empty() {
-                "no answer".into()
+    /// The exit status the run will end with, `own` unless expectations decide it.
+    fn final_exit(&self, own: Exit) -> Exit {
+        self.report.final_exit(self.checks, self.dlr.is_some(), own)
+    }
+
+    /// The checks of a run (finished, or stopped early: parts not answered by then fail).
+    fn record(
+        &mut self,
+        command: &str,
+        outcome: &SendOutcome,
+        plan: &SendPlan,
+        started: std::time::Instant,
+    ) {
+        let parts = plan.parts.len().max(1);
+        for (i, answers) in outcome.answers.iter().enumerate() {
+            let part = i % parts;
+            let label = self.labels.get(part).map_or("", String::as_str);
+            let (subject, receipts, want) = if outcome.itemized {
+                let m = i / parts + 1;
+                let s = format!("message {m}: {command} {label}");
+                (s, format!("message {m}: receipt {label}"), 1)
             } else {
-                got.join(", ")
-            },
-            met,
-            detail: format!(
-                "sent {}, accepted {}, failed {}",
-                s.sent, s.accepted, s.failed
+                let n = plan.count;
+                (
+                    format!("{command} {label} x{n}"),
+                    format!("receipts {label} x{n}"),
+                    n,
+                )
+            };
+            let check = self.status_check(&subject, answers, want, plan, part, started);
+            self.checks.push(check);
+            if let Some(dlr) = self.dlr {
+                let check = receipt_check(&receipts, dlr, answers, outcome, i, started);
+                self.checks.push(check);
+            }
+        }
+    }
+
+    /// Every answer of `answers` is the expected status, and all `want` came.
+    fn status_check(
+        &self,
+        subject: &str,
+        answers: &engine::PartAnswers,
+        want: u64,
+        plan: &SendPlan,
+        part: usize,
+        started: std::time::Instant,
+    ) -> crate::expect::Check {
+        use crate::expect::status_label;
+        let counting = want > 1;
+        let mut got: Vec<String> = answers
+            .statuses
+            .iter()
+            .map(|(st, (n, _))| counted(status_label(*st), *n, counting))
+            .collect();
+        let timeout = format!(" within {}", fmt_dur(self.timeout));
+        if answers.unanswered > 0 {
+            got.push(counted(
+                format!("no response{timeout}"),
+                answers.unanswered,
+                counting,
+            ));
+        }
+        let missing = want.saturating_sub(answers.answered());
+        if missing > 0 {
+            got.push(counted(
+                "no answer before the run stopped".into(),
+                missing,
+                counting,
+            ));
+        }
+        let offending = answers.statuses.iter().find(|(st, _)| **st != self.status);
+        let detail = match offending {
+            Some((st, (_, pdu))) => format!(
+                "{} {} answer:\n{}",
+                if counting { "the first" } else { "the" },
+                status::name_of(*st),
+                super::report::dump_of(pdu)
             ),
+            None if answers.unanswered > 0 => format!(
+                "no response{timeout} to this request (sequence number as sent aside):\n{}",
+                plan.parts
+                    .get(part)
+                    .map(|b| super::report::dump_bytes(b))
+                    .unwrap_or_default()
+            ),
+            None => String::new(),
+        };
+        crate::expect::Check {
+            subject: subject.to_string(),
+            expected: status_label(self.status),
+            got: got.join(", "),
+            met: offending.is_none() && answers.unanswered == 0 && missing == 0,
+            detail,
             time: started.elapsed(),
-        });
-        if let Some(want) = self.dlr {
-            let states: Vec<String> = outcome
-                .receipts
-                .iter()
-                .map(|r| r.state.clone().unwrap_or_else(|| "no receipt".into()))
-                .collect();
-            let met = !states.is_empty() && states.iter().all(|st| st == want.code);
-            self.checks.push(Check {
-                subject: format!("receipts x{}", states.len()),
-                expected: want.code.into(),
-                got: states.join(", "),
-                met,
-                detail: outcome
-                    .receipts
-                    .iter()
-                    .map(|r| format!("{}: {}", r.message_id, r.state.as_deref().unwrap_or("none")))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                time: started.elapsed(),
-            });
         }
     }
 
@@ -646,6 +822,69 @@ impl SendExpect<'_> {
     }
 }
 
+/// The session of a run: connected and bound, or the exit status to end with (reported).
+async fn bound_session(
+    conn: &ConnectArgs,
+    params: &crate::session::BindParams,
+    plan: &SendPlan,
+    out: &OutHandle,
+    expect: &mut SendExpect<'_>,
+) -> Result<crate::session::Session<Box<dyn crate::session::conn::Stream>>, Exit> {
+    let started = std::time::Instant::now();
+    let mut session = match by_deadline(plan, connect::open(conn, out)).await {
+        Ok(s) => s,
+        Err(e) => {
+            expect.failed("connect", e.to_string(), started);
+            return Err(out.with(|o| o.failure(&e)));
+        }
+    };
+    let (bind, rtt) = match by_deadline(plan, session.bind(params)).await {
+        Ok(r) => r,
+        Err(e) => {
+            expect.failed("bind", e.to_string(), started);
+            let exit = out.with(|o| o.failure(&e));
+            if matches!(e, SessionError::Interrupted | SessionError::Timeout { .. }) {
+                connect::unbind_briefly(&mut session).await;
+            }
+            return Err(exit);
+        }
+    };
+    let st = bind.command_status;
+    if st == 0 {
+        expect.checks.push(crate::expect::Check::status(
+            crate::spec::commands::name_of(params.mode.command_id()),
+            0,
+            Ok(0),
+            String::new(),
+            rtt,
+        ));
+        return Ok(session);
+    }
+    expect.failed(
+        "bind",
+        format!("the bind refused: {}", crate::expect::status_label(st)),
+        started,
+    );
+    out.with(|o| {
+        let name = status::explain(st).name;
+        if o.is_json() {
+            let shown = expect.final_exit(Exit::SmppError);
+            o.json_line(&json!({"event": "summary", "command": "send",
+                "ok": shown == Exit::Success, "bind_status": st, "status_name": name,
+                "exit_code": shown.code()}));
+        } else {
+            let l = o.paint(Role::Error, &format!("✗ bind refused: {name} (0x{st:08X})"));
+            o.line(&format!("\n{l}"));
+            o.explain(st);
+            if st == crate::spec::ids::status::ESME_RALYBND {
+                o.line(&connect::already_bound_advice(&params.system_id));
+            }
+        }
+    });
+    session.shutdown().await;
+    Err(Exit::SmppError)
+}
+
 async fn body_async(
     conn: &ConnectArgs,
     params: &crate::session::BindParams,
@@ -655,54 +894,15 @@ async fn body_async(
     mut expect: SendExpect<'_>,
 ) -> Exit {
     let started = std::time::Instant::now();
-    let mut session = match connect::open(conn, out).await {
+    let mut session = match bound_session(conn, params, plan, out, &mut expect).await {
         Ok(s) => s,
-        Err(e) => {
-            expect.failed("connect", e.to_string(), started);
-            return out.with(|o| o.failure(&e));
-        }
+        Err(exit) => return exit,
     };
-    let bind = match session.bind(params).await {
-        Ok((r, _)) => r,
-        Err(e) => {
-            expect.failed("bind", e.to_string(), started);
-            let exit = out.with(|o| o.failure(&e));
-            if matches!(e, SessionError::Interrupted) {
-                connect::unbind_briefly(&mut session).await;
-            }
-            return exit;
-        }
-    };
-    if bind.command_status != 0 {
-        let st = bind.command_status;
-        expect.failed(
-            "bind",
-            format!("the bind refused: {}", crate::expect::status_label(st)),
-            started,
-        );
-        out.with(|o| {
-            let name = status::explain(st).name;
-            if o.is_json() {
-                o.json_line(&json!({"event": "summary", "command": "send", "ok": false,
-                    "bind_status": st, "status_name": name, "exit_code": Exit::SmppError.code()}));
-            } else {
-                let l = o.paint(Role::Error, &format!("✗ bind refused: {name} (0x{st:08X})"));
-                o.line(&format!("\n{l}"));
-                o.explain(st);
-                if st == crate::spec::ids::status::ESME_RALYBND {
-                    o.line(&connect::already_bound_advice(&params.system_id));
-                }
-            }
-        });
-        session.shutdown().await;
-        return Exit::SmppError;
-    }
-
     let total = plan.count.saturating_mul(plan.parts.len() as u64);
     let bar = progress_bar(total, out);
     let result = engine::run(&mut session, plan, &mut |s: &Summary| {
         if let Some(b) = &bar {
-            b.set_position(s.accepted + s.failed);
+            b.set_position(s.accepted + s.failed + s.timed_out);
             if let Some(r) = s.rate {
                 b.set_message(format!("at {r:.0}/s"));
             }
@@ -712,23 +912,6 @@ async fn body_async(
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let outcome = match result {
-        Ok(o) => o,
-        Err(f) => {
-            expect.failed("submit", f.error.to_string(), started);
-            let exit = out.with(|o| o.failure(&f.error));
-            if matches!(
-                f.error,
-                SessionError::Interrupted
-                    | SessionError::ResponseTimeout { .. }
-                    | SessionError::WrongResponse { .. }
-            ) {
-                connect::unbind_briefly(&mut session).await;
-            }
-            out.with(|o| print_summary(o, &f.outcome, plan, what, exit));
-            return exit;
-        }
-    };
     let command = plan
         .parts
         .first()
@@ -737,10 +920,43 @@ async fn body_async(
             || "submit_sm".to_string(),
             |h| crate::spec::commands::name_of(h.command_id),
         );
-    expect.record(&command, &outcome, started);
+    let outcome = match result {
+        Ok(o) => o,
+        Err(f) => {
+            expect.record(&command, &f.outcome, plan, started);
+            let evidence = f.error.received().map(super::report::dump_bytes);
+            expect.checks.push(crate::expect::Check {
+                subject: "the send run".into(),
+                expected: "a complete run".into(),
+                got: f.error.to_string(),
+                met: false,
+                detail: evidence.unwrap_or_default(),
+                time: started.elapsed(),
+            });
+            let exit = out.with(|o| o.failure(&f.error));
+            if matches!(
+                f.error,
+                SessionError::Interrupted
+                    | SessionError::Timeout { .. }
+                    | SessionError::ResponseTimeout { .. }
+                    | SessionError::WrongResponse { .. }
+            ) {
+                connect::unbind_briefly(&mut session).await;
+            }
+            let shown = expect.final_exit(exit);
+            out.with(|o| print_summary(o, &f.outcome, plan, what, (exit, shown)));
+            return exit;
+        }
+    };
+    expect.record(&command, &outcome, plan, started);
     let unbind = session.unbind(Duration::from_millis(500)).await;
+    // Unanswered requests are reported by their one line; the SMSC's refusals (exit 1) still
+    // come first in the exit code, as for every session command.
+    let unanswered = unanswered_error(&outcome, &session).map(|e| out.with(|o| o.failure(&e)));
     let mut exit = if outcome.summary.failed > 0 {
         Exit::SmppError
+    } else if let Some(e) = unanswered {
+        e
     } else if plan.wait_receipts.is_some() && !outcome.all_delivered() {
         Exit::Receipt
     } else if outcome.summary.malformed > 0 {
@@ -754,8 +970,26 @@ async fn body_async(
             exit = e2;
         }
     }
-    out.with(|o| print_summary(o, &outcome, plan, what, exit));
+    let shown = expect.final_exit(exit);
+    out.with(|o| print_summary(o, &outcome, plan, what, (exit, shown)));
     exit
+}
+
+/// The failure of a run that reached its end with requests never answered.
+fn unanswered_error<S>(
+    outcome: &SendOutcome,
+    session: &crate::session::Session<S>,
+) -> Option<SessionError>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let first = outcome.first_unanswered?;
+    Some(SessionError::Unanswered {
+        count: outcome.summary.timed_out,
+        command: crate::spec::commands::name_of(first.command_id),
+        after: session.response_timeout(),
+        first: first.sequence,
+    })
 }
 
 fn progress_bar(total: u64, out: &OutHandle) -> Option<indicatif::ProgressBar> {
@@ -778,7 +1012,15 @@ fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
-fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what: &str, exit: Exit) {
+/// The summary; `exit` is the run's own status (the text verdict), `shown` the process's (the
+/// JSON `ok` and `exit_code`: with expectations, whether they were met).
+fn print_summary(
+    o: &mut connect::Out,
+    out: &SendOutcome,
+    plan: &SendPlan,
+    what: &str,
+    (exit, shown): (Exit, Exit),
+) {
     let s = &out.summary;
     let rejected: serde_json::Map<String, serde_json::Value> = s
         .rejected
@@ -792,11 +1034,11 @@ fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what:
             .map(|r| json!({"message_id": r.message_id, "state": r.state}))
             .collect();
         o.json_line(&json!({
-            "event": "summary", "command": "send", "ok": exit == Exit::Success,
-            "exit_code": exit.code(),
+            "event": "summary", "command": "send", "ok": shown == Exit::Success,
+            "exit_code": shown.code(),
             "messages": plan.count, "parts_per_round": plan.parts.len(),
             "sent": s.sent, "accepted": s.accepted, "rejected": rejected,
-            "unanswered": s.unanswered(),
+            "unanswered": s.unanswered(), "timed_out": s.timed_out, "late": s.late,
             "retries": s.retries, "failed": s.failed,
             "elapsed_s": s.elapsed.as_secs_f64(), "throughput": s.throughput(),
             "send_span_s": s.send_span.as_secs_f64(), "send_rate": s.send_rate(),
@@ -813,9 +1055,10 @@ fn print_summary(o: &mut connect::Out, out: &SendOutcome, plan: &SendPlan, what:
     o.line(&o.paint(Role::Heading, "summary"));
     // Every line fits 80 columns: the counts on a line of their own.
     o.line(&format!("  messages {} ({what})", plan.count));
-    let unanswered = match s.unanswered() {
-        0 => String::new(),
-        n => format!(", unanswered {n}"),
+    let unanswered = match (s.unanswered(), s.late) {
+        (0, _) => String::new(),
+        (n, 0) => format!(", unanswered {n}"),
+        (n, late) => format!(", unanswered {n} ({late} answered late)"),
     };
     o.line(&format!(
         "  sent {}, accepted {}, rejected {}{unanswered}, retries {}, failed {}",

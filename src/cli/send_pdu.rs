@@ -113,6 +113,7 @@ async fn exchange_all(
         }
     }
     let mut exit = Exit::Success;
+    let mut tally = Tally::default();
     for (i, pdu) in pdus.iter().enumerate() {
         if raw.is_closed() {
             out.with(|o| o.line(&format!("PDU {} not sent: the connection is closed", i + 1)));
@@ -120,7 +121,12 @@ async fn exchange_all(
         }
         let (sent, answer) = raw.exchange(pdu, args.keep_sequence).await;
         let subject = format!("PDU {} ({})", i + 1, name_of(&sent));
-        out.with(|o| explain_answer(o, &subject, &sent, &answer));
+        out.with(|o| {
+            explain_answer(o, &subject, &sent, &answer);
+            o.json_line(&answer_event(Some(i + 1), &subject, &sent, &answer));
+        });
+        tally.add(&answer);
+        report_late(&mut raw, out);
         exit = worse(exit, exit_of(&answer));
         let got = answer.status().ok_or_else(|| answer.describe());
         let detail = answer_dump(&answer);
@@ -133,10 +139,100 @@ async fn exchange_all(
     if params.is_some() && !raw.is_closed() {
         let unbind = crate::codec::Pdu::new(crate::spec::ids::cmd::UNBIND, 0);
         if let Ok(b) = unbind.encode() {
-            let _ = raw.exchange(&b, false).await;
+            let (sent, answer) = raw.exchange(&b, false).await;
+            let subject = format!("the closing {}", name_of(&sent));
+            out.with(|o| o.json_line(&answer_event(None, &subject, &sent, &answer)));
+            report_late(&mut raw, out);
         }
     }
+    out.with(|o| o.json_line(&tally.summary(pdus.len(), exit)));
     exit
+}
+
+/// A line (and a `note` of kind `late_answer`) per response that came after its PDU was given
+/// up as silent.
+fn report_late<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    raw: &mut RawConn<S>,
+    out: &OutHandle,
+) {
+    for (seq, bytes) in raw.take_late() {
+        let h = Header::parse(&bytes).unwrap_or_default();
+        let status = crate::spec::status::name_of(h.command_status);
+        let text = format!(
+            "a late answer to the PDU with sequence {seq}: {} {status}",
+            commands::name_of(h.command_id)
+        );
+        out.with(|o| {
+            o.line(&text);
+            o.json_line(&serde_json::json!({"event": "note", "kind": "late_answer",
+                "session": 1, "text": text, "sequence_number": seq,
+                "response": commands::name_of(h.command_id), "status": h.command_status,
+                "status_name": status}));
+        });
+    }
+}
+
+/// What came back for the `--pdu` values, for the JSON summary.
+#[derive(Debug, Default)]
+struct Tally {
+    sent: u64,
+    answered: u64,
+    unanswered: u64,
+    closed: u64,
+}
+
+impl Tally {
+    fn add(&mut self, answer: &Answer) {
+        self.sent += 1;
+        match answer {
+            Answer::Response { .. } => self.answered += 1,
+            Answer::Silence(_) => self.unanswered += 1,
+            _ => self.closed += 1,
+        }
+    }
+
+    fn summary(&self, given: usize, exit: Exit) -> serde_json::Value {
+        serde_json::json!({"event": "summary", "command": "send", "mode": "pdu",
+            "pdus": given, "sent": self.sent, "answered": self.answered,
+            "unanswered": self.unanswered, "connection_lost": self.closed,
+            "ok": exit == Exit::Success, "exit_code": exit.code()})
+    }
+}
+
+/// The `note` event of kind `answer`: what came back for one PDU sent (a response, or the
+/// silence, close or error instead), with the sent PDU's command and sequence number.
+fn answer_event(
+    index: Option<usize>,
+    subject: &str,
+    sent: &[u8],
+    answer: &Answer,
+) -> serde_json::Value {
+    use serde_json::json;
+    let header = Header::parse(sent);
+    let mut v = json!({"event": "note", "kind": "answer", "session": 1,
+        "text": format!("{subject}: {}", answer.describe()),
+        "pdu_index": index, "command": name_of(sent),
+        "sequence_number": header.map(|h| h.sequence_number), "octets": sent.len()});
+    let extra = match answer {
+        Answer::Response { bytes, rtt } => {
+            let h = Header::parse(bytes).unwrap_or_default();
+            json!({"answer": "response", "response": commands::name_of(h.command_id),
+                "status": h.command_status,
+                "status_name": crate::spec::status::name_of(h.command_status),
+                "response_sequence_number": h.sequence_number,
+                "rtt_ms": rtt.as_secs_f64() * 1000.0})
+        }
+        Answer::Silence(d) => json!({"answer": "silence",
+            "timeout_ms": d.as_secs_f64() * 1000.0, "hint": silence_hint(sent)}),
+        Answer::Closed { partial } => json!({"answer": "closed",
+            "partial_octets": partial.len(), "hint": silence_hint(sent)}),
+        Answer::Unframeable(n) => json!({"answer": "unframeable", "command_length": n}),
+        Answer::Io(e) => json!({"answer": "connection_error", "error": e}),
+    };
+    if let (Some(m), Some(e)) = (v.as_object_mut(), extra.as_object()) {
+        m.extend(e.clone());
+    }
+    v
 }
 
 /// Bind on the raw connection; on failure the exit status to end with.
@@ -146,7 +242,9 @@ async fn bind<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
     out: &OutHandle,
 ) -> Result<(), Exit> {
     let bytes = params.pdu().encode().map_err(|_| Exit::Internal)?;
-    let (_, answer) = raw.exchange(&bytes, false).await;
+    let (sent, answer) = raw.exchange(&bytes, false).await;
+    let subject = format!("the {}", name_of(&sent));
+    out.with(|o| o.json_line(&answer_event(None, &subject, &sent, &answer)));
     match answer.status() {
         Some(0) => Ok(()),
         _ => {

@@ -16,7 +16,7 @@ use super::connect::{self, ConnectArgs, OutHandle};
 /// Arguments of `unbind`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  smppdiag unbind --system-id acme --password-file pw.txt\n  smppdiag unbind --system-id acme --rebind   # does the SMSC release the bind?"
+    after_help = "Examples:\n  smppdiag unbind --system-id acme --password-file pw.txt\n  smppdiag unbind --system-id acme --rebind   # does the SMSC release the bind?\n  smppdiag unbind --system-id acme --rebind --junit unbind.xml --quiet"
 )]
 pub struct UnbindArgs {
     /// Connection and bind options.
@@ -28,23 +28,25 @@ pub struct UnbindArgs {
     /// Seconds to wait for the SMSC to close the connection after unbind_resp.
     #[arg(long, value_name = "SECS", default_value_t = 2.0)]
     pub linger: f64,
-    /// Write a JUnit XML report to FILE: one test case for the teardown (bind, unbind_resp
-    /// ESME_ROK, and with --rebind the second bind).
-    #[arg(long, value_name = "FILE", help_heading = "CI")]
-    pub junit: Option<std::path::PathBuf>,
+    /// `--expect STATUS` (the unbind_resp's) and `--junit FILE` (one test case each for the
+    /// bind, the unbind_resp and, with --rebind, the second bind).
+    #[command(flatten)]
+    pub report: super::report::ReportArgs,
 }
+
+use crate::expect::Check;
 
 /// Run `unbind`.
 pub fn run(args: UnbindArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     let params = args.conn.bind_params(BindMode::Trx)?;
-    let linger = Duration::try_from_secs_f64(args.linger)
-        .map_err(|_| anyhow::anyhow!("--linger must be a number of seconds >= 0"))?;
+    let linger = super::secs_in("--linger", args.linger, 0.0)?;
     let overall = args.conn.overall()?;
     let out = OutHandle::new(&args.conn, ctx.style)?;
     let rt = connect::runtime()?;
     let started = std::time::Instant::now();
+    let mut checks = Vec::new();
     let exit = rt.block_on(async {
-        let work = body(&args, &params, linger, &out);
+        let work = body(&args, &params, linger, &out, &mut checks);
         match overall {
             Some(t) => match tokio::time::timeout(t, work).await {
                 Ok(e) => e,
@@ -59,32 +61,21 @@ pub fn run(args: UnbindArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         }
     });
     out.with(|o| o.flush());
-    if args.junit.is_some() {
-        let what = if args.rebind {
-            "unbind and rebind"
-        } else {
-            "unbind"
-        };
-        let got = crate::exit::Exit::ALL
-            .iter()
-            .find(|(e, _)| *e == exit)
-            .map_or("failure", |(_, d)| *d);
-        let check = crate::expect::Check {
-            subject: what.into(),
-            expected: "a clean teardown (exit 0)".into(),
-            got: format!("exit {}: {got}", exit.code()),
-            met: exit == Exit::Success,
-            detail: String::new(),
-            time: started.elapsed(),
-        };
-        let report = super::report::ReportArgs {
-            expect: None,
-            junit: args.junit.clone(),
-        };
-        let suite = format!("smppdiag unbind {}:{}", args.conn.host, args.conn.port);
-        report.finish(&suite, "smppdiag.unbind", &[check], false)?;
+    if checks.is_empty() {
+        // The overall timeout struck before the bind was answered.
+        checks.push(Check::status(
+            "bind",
+            0,
+            Err(format!("no bind within --timeout (exit {})", exit.code())),
+            String::new(),
+            started.elapsed(),
+        ));
     }
-    Ok(exit)
+    let suite = format!("smppdiag unbind {}:{}", args.conn.host, args.conn.port);
+    Ok(args
+        .report
+        .finish(&suite, "smppdiag.unbind", &checks, false)?
+        .unwrap_or(exit))
 }
 
 /// Bind once; `Ok(None)` when refused (already reported).
@@ -93,15 +84,44 @@ async fn bind_once(
     params: &BindParams,
     out: &OutHandle,
     label: &str,
+    checks: &mut Vec<Check>,
 ) -> Result<Option<crate::session::Session<Box<dyn crate::session::conn::Stream>>>, Exit> {
-    let mut s = connect::open(args, out)
-        .await
-        .map_err(|e| out.with(|o| o.failure(&e)))?;
+    let started = std::time::Instant::now();
+    let subject = format!(
+        "{label}: {}",
+        crate::spec::commands::name_of(params.mode.command_id())
+    );
+    let failed = |e: &SessionError, checks: &mut Vec<Check>| {
+        let detail = e.received().map(super::report::dump_bytes);
+        let check = Check::status(
+            &subject,
+            0,
+            Err(e.to_string()),
+            String::new(),
+            started.elapsed(),
+        );
+        checks.push(Check {
+            detail: detail.unwrap_or_default(),
+            ..check
+        });
+        out.with(|o| o.failure(e))
+    };
+    let mut s = match connect::open(args, out).await {
+        Ok(s) => s,
+        Err(e) => return Err(failed(&e, checks)),
+    };
     let (resp, rtt) = match s.bind(params).await {
         Ok(r) => r,
-        Err(e) => return Err(out.with(|o| o.failure(&e))),
+        Err(e) => return Err(failed(&e, checks)),
     };
     let st = resp.command_status;
+    checks.push(Check::status(
+        &subject,
+        0,
+        Ok(st),
+        super::report::dump_of(&resp),
+        rtt,
+    ));
     out.with(|o| {
         let name = status::explain(st).name;
         if o.is_json() {
@@ -135,16 +155,50 @@ async fn bind_once(
     Ok(Some(s))
 }
 
-async fn body(args: &UnbindArgs, params: &BindParams, linger: Duration, out: &OutHandle) -> Exit {
-    let mut s = match bind_once(&args.conn, params, out, "bind").await {
+async fn body(
+    args: &UnbindArgs,
+    params: &BindParams,
+    linger: Duration,
+    out: &OutHandle,
+    checks: &mut Vec<Check>,
+) -> Exit {
+    let expected = args.report.expected();
+    let unbind_check = |got: Result<u32, String>, detail: String, time: Duration| {
+        Check::status("unbind", expected, got, detail, time)
+    };
+    let mut s = match bind_once(&args.conn, params, out, "bind", checks).await {
         Ok(Some(s)) => s,
-        Ok(None) => return Exit::SmppError,
+        Ok(None) => {
+            checks.push(unbind_check(
+                Err("no unbind: the bind was refused".into()),
+                String::new(),
+                Duration::ZERO,
+            ));
+            return Exit::SmppError;
+        }
         Err(e) => return e,
     };
+    let started = std::time::Instant::now();
     let report = match s.unbind(linger).await {
         Ok(r) => r,
-        Err(e) => return out.with(|o| o.failure(&e)),
+        Err(e) => {
+            let detail = e.received().map(super::report::dump_bytes);
+            checks.push(unbind_check(
+                Err(e.to_string()),
+                detail.unwrap_or_default(),
+                started.elapsed(),
+            ));
+            return out.with(|o| o.failure(&e));
+        }
     };
+    checks.push(match &report.response {
+        Some(resp) => unbind_check(Ok(report.status), super::report::dump_of(resp), report.rtt),
+        None => unbind_check(
+            Err("the SMSC sent its own unbind instead of unbind_resp".into()),
+            String::new(),
+            started.elapsed(),
+        ),
+    });
     let clean = report.status == 0;
     out.with(|o| {
         let name = status::explain(report.status).name;
@@ -188,7 +242,15 @@ async fn body(args: &UnbindArgs, params: &BindParams, linger: Duration, out: &Ou
         Exit::SmppError
     };
     if args.rebind {
-        match bind_once(&args.conn, params, out, "rebind with the same system_id").await {
+        match bind_once(
+            &args.conn,
+            params,
+            out,
+            "rebind with the same system_id",
+            checks,
+        )
+        .await
+        {
             Ok(Some(mut s2)) => {
                 out.with(|o| {
                     o.line("✓ the SMSC released the first session: a new bind is accepted")
@@ -202,10 +264,11 @@ async fn body(args: &UnbindArgs, params: &BindParams, linger: Duration, out: &Ou
     if exit == Exit::Success && s.malformed > 0 {
         exit = Exit::Malformed;
     }
+    let shown = args.report.final_exit(checks, false, exit);
     out.with(|o| {
         o.json_line(
-            &json!({"event": "summary", "command": "unbind", "ok": exit == Exit::Success,
-            "exit_code": exit.code()}),
+            &json!({"event": "summary", "command": "unbind", "ok": shown == Exit::Success,
+            "exit_code": shown.code()}),
         );
     });
     exit

@@ -45,6 +45,51 @@ pub struct Finder {
     scratch: Vec<u8>,
 }
 
+/// The header mark of a line: found by the finder, or in advance with the line's cut.
+#[derive(Debug, Clone, Copy)]
+enum Mark {
+    Unknown,
+    Known(Option<usize>),
+}
+
+/// A chunk of text cut after a line end, with where each of its lines ends and the first
+/// header mark on it: the part of reading a line that needs no state, so that it can be done
+/// on another thread than the [`Finder`].
+#[derive(Debug, Default)]
+pub struct MarkedChunk {
+    text: Vec<u8>,
+    /// Each whole line: the index of its `\n` and its first header mark.
+    lines: Vec<(usize, Option<usize>)>,
+}
+
+impl MarkedChunk {
+    /// Cut and mark `text` (its last line may be unfinished: it is then kept for the next).
+    pub fn new(text: Vec<u8>) -> Self {
+        let mut c = MarkedChunk {
+            text,
+            lines: Vec::new(),
+        };
+        c.mark();
+        c
+    }
+
+    /// Take the text back (to reuse its buffer).
+    pub fn into_text(self) -> Vec<u8> {
+        self.text
+    }
+
+    fn mark(&mut self) {
+        self.lines.clear();
+        let mut start = 0;
+        for nl in memchr::memchr_iter(b'\n', &self.text) {
+            let raw = &self.text[start..nl];
+            let b = raw.strip_suffix(b"\r").unwrap_or(raw);
+            self.lines.push((nl, first_header_mark(b)));
+            start = nl + 1;
+        }
+    }
+}
+
 /// Every PDU in a whole text (the non-streaming form).
 pub fn find_all(text: &str) -> Vec<Item> {
     let mut f = Finder::new();
@@ -77,19 +122,39 @@ impl Finder {
     pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<Item>) {
         let mut rest = chunk;
         while let Some(nl) = memchr::memchr(b'\n', rest) {
-            let piece = &rest[..nl];
-            if self.partial.is_empty() {
-                self.line(piece, out);
-            } else {
-                let mut l = std::mem::take(&mut self.partial);
-                l.extend_from_slice(piece);
-                self.line(&l, out);
-                l.clear();
-                self.partial = l;
-            }
-            self.line_no += 1;
+            self.whole_line(&rest[..nl], Mark::Unknown, out);
             rest = &rest[nl + 1..];
         }
+        self.keep_partial(rest, out);
+    }
+
+    /// Read a chunk whose lines were cut and marked in advance ([`MarkedChunk`], made on
+    /// another thread): the same items as [`Finder::feed`] on its text.
+    pub fn feed_marked(&mut self, chunk: &MarkedChunk, out: &mut Vec<Item>) {
+        let mut start = 0;
+        for &(end, mark) in &chunk.lines {
+            self.whole_line(&chunk.text[start..end], Mark::Known(mark), out);
+            start = end + 1;
+        }
+        self.keep_partial(&chunk.text[start..], out);
+    }
+
+    /// A line whose end was read (`piece` ends a line begun in an earlier chunk, if any).
+    fn whole_line(&mut self, piece: &[u8], mark: Mark, out: &mut Vec<Item>) {
+        if self.partial.is_empty() {
+            self.line(piece, mark, out);
+        } else {
+            let mut l = std::mem::take(&mut self.partial);
+            l.extend_from_slice(piece);
+            self.line(&l, Mark::Unknown, out);
+            l.clear();
+            self.partial = l;
+        }
+        self.line_no += 1;
+    }
+
+    /// Keep the start of a line whose end is still to come.
+    fn keep_partial(&mut self, rest: &[u8], out: &mut Vec<Item>) {
         self.partial.extend_from_slice(rest);
         while self.partial.len() > LINE_WINDOW {
             // A very long line: read it in pieces, cut between tokens when possible.
@@ -99,7 +164,7 @@ impl Finder {
                 .rposition(|c| !c.is_ascii_alphanumeric())
                 .map_or(LINE_WINDOW & !1, |p| p + 1);
             let piece = self.partial[..cut].to_vec();
-            self.line(&piece, out);
+            self.line(&piece, Mark::Unknown, out);
             self.partial.drain(..cut);
         }
     }
@@ -108,7 +173,7 @@ impl Finder {
     pub fn finish(&mut self, out: &mut Vec<Item>) {
         if !self.partial.is_empty() {
             let l = std::mem::take(&mut self.partial);
-            self.line(&l, out);
+            self.line(&l, Mark::Unknown, out);
         }
         self.end_dumps(out);
         let mut sink = Sink {
@@ -121,7 +186,7 @@ impl Finder {
         }
     }
 
-    fn line(&mut self, raw: &[u8], out: &mut Vec<Item>) {
+    fn line(&mut self, raw: &[u8], mark: Mark, out: &mut Vec<Item>) {
         let b = raw.strip_suffix(b"\r").unwrap_or(raw);
         self.stats.lines += 1;
         if self.kannel.active() || FieldDump::may_start(b) {
@@ -151,7 +216,11 @@ impl Finder {
         let from = if open {
             0
         } else {
-            match first_header_mark(b) {
+            let mark = match mark {
+                Mark::Known(m) => m,
+                Mark::Unknown => first_header_mark(b),
+            };
+            match mark {
                 Some(i) => token_start(b, i.saturating_sub(4)),
                 None => return,
             }
@@ -413,33 +482,71 @@ fn token_start(b: &[u8], mut i: usize) -> usize {
 
 /// Cheap test for a line that may hold a PDU start: every textual shape of a header writes the
 /// zero high octets of command_length (`0000`, `00 00`, `0x`, `\x00`, `0,`, base64 `AAA`). The
-/// first place one is written, or None (the line is then skipped after one `memchr2` scan).
-fn first_header_mark(b: &[u8]) -> Option<usize> {
-    let at = |i: usize| b.get(i).copied().unwrap_or(0);
-    for i in memchr::memchr2_iter(b'0', b'A', b) {
-        let hit = if b[i] == b'A' {
-            at(i + 1) == b'A' && at(i + 2) == b'A'
-        } else {
-            let escaped = i >= 2 && b[i - 1] == b'x' && b[i - 2] == b'\\';
-            let n1 = at(i + 1);
-            escaped
-                || match n1 {
-                    // `0000`, or `00 00 0`, `00:00:0`, `00-00-0` (a time like `10:00:00.5` is not).
-                    b'0' => {
-                        (at(i + 2) == b'0' && at(i + 3) == b'0')
-                            || (matches!(at(i + 2), b' ' | b':' | b'-')
-                                && at(i + 3) == b'0'
-                                && at(i + 4) == b'0'
-                                && at(i + 5) == at(i + 2))
-                    }
-                    b'x' | b'X' | b',' => true,
-                    b' ' => at(i + 2) == b'0' && at(i + 3) == b' ',
-                    _ => false,
-                }
-        };
-        if hit {
-            return Some(i);
+/// first place one is written, or None (the line is then skipped).
+///
+/// Read eight octets at a time: most lines of a log hold no mark, but many `0`s (times, ids,
+/// counts), so finding the candidates `0` and `A` costs a few word operations per eight octets
+/// instead of a search call per candidate.
+pub(super) fn first_header_mark(b: &[u8]) -> Option<usize> {
+    let mut words = b.chunks_exact(8);
+    let mut base = 0;
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        let x = u64::from_le_bytes(word);
+        let mut m = candidates(x);
+        while m != 0 {
+            let i = base + (m.trailing_zeros() / 8) as usize;
+            if header_mark_at(b, i) {
+                return Some(i);
+            }
+            m &= m - 1;
         }
+        base += 8;
     }
-    None
+    (base..b.len()).find(|&i| matches!(b[i], b'0' | b'A') && header_mark_at(b, i))
+}
+
+/// The high bit of each octet of `x` (eight octets of text) that is `0` or `A`, and of some
+/// octets just after one (the borrow of the zero-octet test): a superset of the candidates,
+/// each then tested exactly.
+fn candidates(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = x ^ (ONES * u64::from(b'0'));
+    let a = x ^ (ONES * u64::from(b'A'));
+    ((zero.wrapping_sub(ONES) & !zero) | (a.wrapping_sub(ONES) & !a)) & HIGH
+}
+
+/// A header mark is written at `i` (see [`first_header_mark`]).
+#[inline(always)]
+fn header_mark_at(b: &[u8], i: usize) -> bool {
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    let n1 = at(i + 1);
+    match at(i) {
+        b'A' => n1 == b'A' && at(i + 2) == b'A',
+        b'0' => {
+            (match n1 {
+                // `0000`, or `00 00 0`, `00:00:0`, `00-00-0` (a time like `10:00:00.5` is not).
+                b'0' => {
+                    (at(i + 2) == b'0' && at(i + 3) == b'0')
+                        || (matches!(at(i + 2), b' ' | b':' | b'-')
+                            && at(i + 3) == b'0'
+                            && at(i + 4) == b'0'
+                            && at(i + 5) == at(i + 2))
+                }
+                b'x' | b'X' | b',' => true,
+                b' ' => at(i + 2) == b'0' && at(i + 3) == b' ',
+                _ => false,
+            }) || (i >= 2 && b[i - 1] == b'x' && b[i - 2] == b'\\')
+        }
+        _ => false,
+    }
+}
+
+/// [`first_header_mark`] as first written (a search call per candidate): the reference the
+/// word-at-a-time search is tested against.
+#[cfg(test)]
+pub(super) fn first_header_mark_reference(b: &[u8]) -> Option<usize> {
+    memchr::memchr2_iter(b'0', b'A', b).find(|&i| header_mark_at(b, i))
 }

@@ -129,7 +129,9 @@ impl LineScan {
             self.close(open, b, i);
             return skip;
         }
-        if matches!(b.get(end), Some(b'+' | b'/' | b'=')) || w.len() >= 24 {
+        let hex = w.iter().all(u8::is_ascii_hexdigit);
+        // A token of plain hex is never base64 (so a long hex run is not read twice more).
+        if matches!(b.get(end), Some(b'+' | b'/' | b'=')) || (w.len() >= 24 && !hex) {
             if let Some(next) = self.base64(b, i, open) {
                 return next;
             }
@@ -152,7 +154,7 @@ impl LineScan {
                 return end;
             }
         }
-        if w.len() % 2 == 0 && w.iter().all(u8::is_ascii_hexdigit) {
+        if w.len() % 2 == 0 && hex {
             self.push_hex(open, w, Shape::Hex, i, b);
             if let Some(o) = open.as_mut() {
                 o.two_digit = w.len() == 2;
@@ -257,15 +259,11 @@ impl LineScan {
     /// linear time).
     fn match_parens(&mut self, b: &[u8]) {
         self.stack.clear();
-        for (i, &c) in b.iter().enumerate() {
-            match c {
-                b'(' => self.stack.push(i),
-                b')' => {
-                    if let Some(o) = self.stack.pop() {
-                        self.parens.push((o, i));
-                    }
-                }
-                _ => {}
+        for i in memchr::memchr2_iter(b'(', b')', b) {
+            if b[i] == b'(' {
+                self.stack.push(i);
+            } else if let Some(o) = self.stack.pop() {
+                self.parens.push((o, i));
             }
         }
         self.parens.sort_unstable();

@@ -32,8 +32,11 @@
 //! # Bounds
 //!
 //! Memory: the current line (at most [`LINE_WINDOW`]), one open PDU (at most
-//! [`crate::codec::MAX_PDU_LEN`] plus a line), one open dump frame (at most [`FRAME_LIMIT`]).
-//! Every pass over a line is linear; lines with nothing byte-like cost one `memchr` scan.
+//! [`crate::codec::MAX_PDU_LEN`] plus a line), one open dump frame (at most [`FRAME_LIMIT`]);
+//! reading with [`Finder::feed_from`], four buffers of at most twice [`CHUNK`].
+//! Every pass over a line is linear; a line with no header mark costs one pass of word
+//! operations (eight octets at a time) and is then skipped. [`Finder::feed_from`] does the reads,
+//! the line cuts and that pass on a second thread ([`MarkedChunk`]), one chunk ahead.
 
 mod assemble;
 mod describe;
@@ -42,10 +45,12 @@ mod finder;
 mod kannel;
 mod line;
 pub mod pdu;
+mod read;
 #[cfg(test)]
 mod tests;
 
-pub use finder::{find_all, Finder};
+pub use finder::{find_all, Finder, MarkedChunk};
+pub use read::{Stopped, CHUNK};
 
 /// Longest piece of a line read at once; longer lines are read in pieces of this size.
 pub const LINE_WINDOW: usize = 1 << 20;

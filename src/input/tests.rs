@@ -355,3 +355,20 @@ fn describe_names_what_the_text_is() {
         f.describe()
     );
 }
+
+/// Text made of the octets header marks are written with (and their near misses), in any
+/// order: the word-at-a-time search must find the same first mark as a search per candidate.
+fn mark_text() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+    use proptest::prelude::*;
+    let octets = prop::sample::select(b"00000AAAxX\\ :-,.\t1f[(\xc3\x9f".to_vec());
+    prop::collection::vec(octets, 0..80)
+}
+
+proptest::proptest! {
+    #[test]
+    fn first_header_mark_reads_words_like_candidates(text in mark_text(), any in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40)) {
+        use super::finder::{first_header_mark, first_header_mark_reference};
+        proptest::prop_assert_eq!(first_header_mark(&text), first_header_mark_reference(&text));
+        proptest::prop_assert_eq!(first_header_mark(&any), first_header_mark_reference(&any));
+    }
+}

@@ -71,6 +71,14 @@ pub enum Note {
         /// True when the id was one of ours.
         ours: bool,
     },
+    /// No response came within the response timeout: the request left the window and counts
+    /// as unanswered; the run goes on.
+    Unanswered {
+        /// The request.
+        request: Pending,
+        /// The response timeout.
+        after: Duration,
+    },
     /// A PDU from the peer could not be decoded strictly (the dump shows why).
     Malformed(String),
     /// A generic_nack or a response that matched no request.
@@ -197,6 +205,18 @@ pub enum SessionError {
     /// Ctrl-C.
     #[error("interrupted")]
     Interrupted,
+    /// A run that went to its end, but with requests that were never answered.
+    #[error("{count} {command} unanswered: no {command}_resp within {} (first: sequence {first})", fmt_dur(*after))]
+    Unanswered {
+        /// How many requests got no response.
+        count: u64,
+        /// Their command name.
+        command: String,
+        /// The response timeout.
+        after: Duration,
+        /// The sequence number of the first of them.
+        first: u32,
+    },
 }
 
 impl SessionError {

@@ -126,6 +126,54 @@ pub enum Event {
     PeerUnbound,
     /// The caller's deadline passed with nothing to report.
     Idle,
+    /// With [`Session::set_expire_overdue`]: no response came within the response timeout; the
+    /// request left the window (its slot is free) and counts as unanswered.
+    Unanswered(Pending),
+    /// With [`Session::set_expire_overdue`]: the response to a request that had already been
+    /// given up as [`Event::Unanswered`] (it is not counted again).
+    Late {
+        /// The response.
+        pdu: Pdu,
+        /// The request it answers.
+        request: Pending,
+    },
+}
+
+/// Requests given up as unanswered, remembered so that their late responses are recognised
+/// (bounded: the oldest are forgotten first).
+#[derive(Debug, Default)]
+struct Expired {
+    order: VecDeque<u32>,
+    by_seq: HashMap<u32, Pending>,
+}
+
+impl Expired {
+    /// How many expired requests are remembered at most.
+    const CAPACITY: usize = 1 << 16;
+
+    fn insert(&mut self, p: Pending) {
+        if self.order.len() >= Self::CAPACITY {
+            if let Some(old) = self.order.pop_front() {
+                self.by_seq.remove(&old);
+            }
+        }
+        self.order.push_back(p.sequence);
+        self.by_seq.insert(p.sequence, p);
+    }
+
+    fn take(&mut self, seq: u32) -> Option<Pending> {
+        self.by_seq.remove(&seq)
+    }
+}
+
+/// Why [`Session::read_frame`] returned.
+enum Wake {
+    /// A whole PDU is buffered at this range.
+    Frame(Range<usize>),
+    /// The caller's deadline passed.
+    Deadline,
+    /// A request's response is overdue (only with [`Session::set_expire_overdue`]).
+    Overdue,
 }
 
 /// The result of [`Session::unbind`].
@@ -139,6 +187,8 @@ pub struct UnbindReport {
     pub rtt: Duration,
     /// True when the peer closed the connection after unbind_resp; false when we had to.
     pub closed_by_peer: bool,
+    /// The unbind_resp (`None` when the peer sent its own unbind instead).
+    pub response: Option<Pdu>,
 }
 
 /// Read coalescing, for load runs (see [`Session::set_read_coalescing`]).
@@ -188,6 +238,8 @@ pub struct Session<S> {
     responses_since_read: usize,
     tcp: Option<TcpHandle>,
     ack_every_read: bool,
+    expire_overdue: bool,
+    expired: Expired,
     /// PDUs from the peer that failed strict decoding.
     pub malformed: u64,
 }
@@ -211,6 +263,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             responses_since_read: 0,
             tcp: None,
             ack_every_read: false,
+            expire_overdue: false,
+            expired: Expired::default(),
             malformed: 0,
         }
     }
@@ -238,6 +292,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
     /// call per read.
     pub fn set_ack_every_read(&mut self, on: bool) {
         self.ack_every_read = on;
+    }
+
+    /// How an overdue response is treated: `false` (the default) fails the session with
+    /// [`SessionError::ResponseTimeout`]; `true` gives the request up as [`Event::Unanswered`],
+    /// frees its window slot and goes on (the send engine, so that a run reaches its end).
+    pub fn set_expire_overdue(&mut self, on: bool) {
+        self.expire_overdue = on;
     }
 
     /// Start sequence numbers at `first` (tests of the wrap-around).
@@ -402,8 +463,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
 
     async fn wait_event(&mut self, deadline: Option<Instant>) -> Result<Event, SessionError> {
         loop {
-            let Some(range) = self.read_frame(deadline).await? else {
-                return Ok(Event::Idle);
+            let range = match self.read_frame(deadline).await? {
+                Wake::Frame(range) => range,
+                Wake::Deadline => return Ok(Event::Idle),
+                Wake::Overdue => match self.expire_first_overdue() {
+                    Some(p) => return Ok(Event::Unanswered(p)),
+                    None => continue,
+                },
             };
             let now = Instant::now();
             let frame = self.rb.get(range);
@@ -447,6 +513,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                             rtt: rtt.unwrap_or_default(),
                         })
                     }
+                    None if self.expire_overdue
+                        && self.expired.by_seq.contains_key(&header.sequence_number) =>
+                    {
+                        if let Some(request) = self.expired.take(header.sequence_number) {
+                            return Ok(Event::Late { pdu, request });
+                        }
+                        continue;
+                    }
                     None if header.command_id == id::GENERIC_NACK => {
                         let at = now - self.start;
                         self.observer.note(
@@ -486,15 +560,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
         }
     }
 
-    /// Read until one whole PDU is buffered; its range in the frame buffer, or `None` when
-    /// `deadline` passes first.
-    async fn read_frame(
-        &mut self,
-        deadline: Option<Instant>,
-    ) -> Result<Option<Range<usize>>, SessionError> {
+    /// Read until one whole PDU is buffered ([`Wake::Frame`]), `deadline` passes
+    /// ([`Wake::Deadline`]) or, in expire mode, a response is overdue ([`Wake::Overdue`]).
+    async fn read_frame(&mut self, deadline: Option<Instant>) -> Result<Wake, SessionError> {
         loop {
             match self.rb.next_frame() {
-                Ok(Some(r)) => return Ok(Some(r)),
+                Ok(Some(r)) => return Ok(Wake::Frame(r)),
                 Ok(None) => {}
                 Err(FrameError::BadLength { length, received }) => {
                     return Err(SessionError::Frame { length, received })
@@ -503,6 +574,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             }
             if self.rb.eof() {
                 return Err(self.closed_error(self.rb.pending().to_vec()));
+            }
+            // Buffered frames first: a response that came in time is never counted overdue.
+            if self.expire_overdue
+                && self
+                    .earliest_deadline()
+                    .is_some_and(|(_, at)| at <= Instant::now())
+            {
+                return Ok(Wake::Overdue);
             }
             // About to block: write what is queued first.
             if !self.wbuf.is_empty() {
@@ -540,6 +619,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 None => {
                     let now = Instant::now();
                     if let Some((seq, at)) = self.earliest_deadline() {
+                        if at <= now && self.expire_overdue {
+                            return Ok(Wake::Overdue);
+                        }
                         if at <= now {
                             let cmd = self.pending.get(&seq).map_or(0, |p| p.command_id);
                             return Err(SessionError::ResponseTimeout {
@@ -550,7 +632,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                         }
                     }
                     if deadline.is_some_and(|d| d <= now) {
-                        return Ok(None);
+                        return Ok(Wake::Deadline);
                     }
                 }
             }
@@ -567,6 +649,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             None => "while no request was in flight".into(),
         };
         SessionError::Closed { during, partial }
+    }
+
+    /// Give up the earliest request whose response is overdue: out of the window, remembered
+    /// for its late response.
+    fn expire_first_overdue(&mut self) -> Option<Pending> {
+        let (seq, at) = self.earliest_deadline()?;
+        if at > Instant::now() {
+            return None;
+        }
+        self.deadlines.pop_front();
+        let p = self.pending.remove(&seq)?;
+        self.expired.insert(p);
+        Some(p)
     }
 
     /// The earliest response deadline of a request still in flight.
@@ -596,6 +691,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                         sequence: seq,
                         rtt: Duration::ZERO,
                         closed_by_peer: false,
+                        response: None,
                     })
                 }
                 other => self.backlog.push_back(other),
@@ -608,6 +704,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             sequence: seq,
             rtt,
             closed_by_peer,
+            response: Some(resp),
         })
     }
 

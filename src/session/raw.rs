@@ -96,6 +96,10 @@ pub struct RawConn<S> {
     next_seq: u32,
     timeout: Duration,
     closed: bool,
+    /// Sequence numbers of PDUs given up as [`Answer::Silence`].
+    silent: Vec<u32>,
+    /// Responses to those that came later: (sequence number, bytes).
+    late: Vec<(u32, Vec<u8>)>,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> RawConn<S> {
@@ -108,7 +112,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> RawConn<S> {
             next_seq: 1,
             timeout,
             closed: false,
+            silent: Vec::new(),
+            late: Vec::new(),
         }
+    }
+
+    /// Responses that came, while waiting for a later PDU's answer, to PDUs already given up as
+    /// silent (sequence number, bytes); taken once.
+    pub fn take_late(&mut self) -> Vec<(u32, Vec<u8>)> {
+        std::mem::take(&mut self.late)
     }
 
     /// True once the peer closed the connection or it failed.
@@ -131,12 +143,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin> RawConn<S> {
             self.closed = true;
             return (bytes, Answer::Io(e.to_string()));
         }
-        let answer = self.await_answer(sent_at).await;
+        let seq = Header::parse(&bytes).map(|h| h.sequence_number);
+        let answer = self.await_answer(sent_at, seq).await;
+        if let (Answer::Silence(_), Some(seq)) = (&answer, seq) {
+            self.silent.push(seq);
+        }
         (bytes, answer)
     }
 
     /// Read until a response comes; answer the peer's enquire_link and deliver_sm meanwhile.
-    async fn await_answer(&mut self, sent_at: Instant) -> Answer {
+    /// A response carrying the sequence number of an earlier PDU given up as silent (and not
+    /// that of `seq`, the PDU just sent) is kept as late, and the wait goes on.
+    async fn await_answer(&mut self, sent_at: Instant, seq: Option<u32>) -> Answer {
         let deadline = sent_at + self.timeout;
         loop {
             let frame = match self.conn.read_frame(Some(deadline)).await {
@@ -149,6 +167,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> RawConn<S> {
             let rtt = response.then(|| now - sent_at);
             self.observer
                 .pdu(Direction::SmscToEsme, &frame, now - self.start, rtt);
+            let earlier = self
+                .silent
+                .iter()
+                .position(|s| *s == header.sequence_number);
+            if let (true, Some(at)) = (response && seq != Some(header.sequence_number), earlier) {
+                self.silent.swap_remove(at);
+                self.late.push((header.sequence_number, frame));
+                continue;
+            }
             if response {
                 return Answer::Response {
                     bytes: frame,
@@ -222,6 +249,32 @@ mod tests {
         assert_eq!(answer.status(), Some(0));
         let (sent, _) = raw.exchange(&el, true).await;
         assert_eq!(&sent[12..16], &0x63u32.to_be_bytes());
+    }
+
+    #[tokio::test]
+    async fn a_late_answer_is_not_taken_for_the_next_pdus() {
+        let (a, mut b) = tokio::io::duplex(256);
+        let mut raw = RawConn::new(a, Box::new(super::super::Silent), Duration::from_millis(50));
+        let el = hex::decode("00000010000000150000000000000000").unwrap();
+        let (_, first) = raw.exchange(&el, false).await;
+        assert_eq!(first, Answer::Silence(Duration::from_millis(50)));
+        let mut req = [0u8; 16];
+        b.read_exact(&mut req).await.unwrap();
+        // The answer to sequence 1 comes late, just before the one to sequence 2.
+        for seq in [1, 2] {
+            let r = crate::codec::Pdu::new(0x8000_0015, seq).encode().unwrap();
+            b.write_all(&r).await.unwrap();
+        }
+        let (sent, second) = raw.exchange(&el, false).await;
+        assert_eq!(&sent[12..16], &2u32.to_be_bytes());
+        match second {
+            Answer::Response { bytes, .. } => assert_eq!(&bytes[12..16], &2u32.to_be_bytes()),
+            other => panic!("{other:?}"),
+        }
+        let late = raw.take_late();
+        assert_eq!(late.len(), 1);
+        assert_eq!(late[0].0, 1);
+        assert!(raw.take_late().is_empty());
     }
 
     #[tokio::test]

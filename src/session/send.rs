@@ -7,7 +7,7 @@
 //! count, except for the message ids kept while waiting for receipts.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -39,6 +39,29 @@ pub struct SendPlan {
     /// Per part: where its concatenation reference sits in the encoded PDU, so that each
     /// repetition of a long message gets its own reference (empty: nothing to patch).
     pub refs: Vec<Option<RefPatch>>,
+    /// The whole run ends by this instant (`--timeout`), with [`SessionError::Timeout`] naming
+    /// the limit given (the second member) and the counts so far.
+    pub deadline: Option<(Instant, Duration)>,
+}
+
+/// [`SessionError::Timeout`] once the plan's deadline has passed.
+fn past_deadline(plan: &SendPlan, now: Instant) -> Result<(), SessionError> {
+    match plan.deadline {
+        Some((at, limit)) if at <= now => Err(SessionError::Timeout {
+            what: "send".into(),
+            after: limit,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The earlier of `wake` and the plan's deadline.
+fn until_deadline(plan: &SendPlan, wake: Option<Instant>) -> Option<Instant> {
+    match (plan.deadline, wake) {
+        (Some((d, _)), Some(w)) => Some(d.min(w)),
+        (Some((d, _)), None) => Some(d),
+        (None, w) => w,
+    }
 }
 
 /// Where a part's concatenation reference sits in its encoded PDU.
@@ -71,6 +94,39 @@ pub struct ReceiptOutcome {
     pub message_id: String,
     /// The final state word, or `None` when no receipt came in time.
     pub state: Option<String>,
+    /// Where its answers are kept in [`SendOutcome::answers`].
+    pub slot: usize,
+}
+
+/// Runs of at most this many message parts (count × parts per round) keep their answers per
+/// message part; longer ones per part of the round, across messages.
+pub const ITEMIZE_MAX: u64 = 100;
+
+/// The final answers of one message part, or of one part of the round across every message
+/// (see [`SendOutcome::itemized`]): counts, and the first PDU of each kind as evidence.
+#[derive(Debug, Clone, Default)]
+pub struct PartAnswers {
+    /// Final answers by command_status (accepted, or rejected for good), with the first
+    /// response of each status.
+    pub statuses: BTreeMap<u32, (u64, Pdu)>,
+    /// Requests given up for want of a response.
+    pub unanswered: u64,
+    /// Final receipts by state word, with the first receipt of each state.
+    pub receipts: BTreeMap<String, (u64, Pdu)>,
+}
+
+impl PartAnswers {
+    fn status(&mut self, pdu: &Pdu) {
+        self.statuses
+            .entry(pdu.command_status)
+            .or_insert_with(|| (0, pdu.clone()))
+            .0 += 1;
+    }
+
+    /// Final answers recorded (responses and silences).
+    pub fn answered(&self) -> u64 {
+        self.statuses.values().map(|(n, _)| n).sum::<u64>() + self.unanswered
+    }
 }
 
 /// What a send run produced.
@@ -82,6 +138,33 @@ pub struct SendOutcome {
     pub message_ids: Vec<String>,
     /// Receipts by message id, in submission order (when waiting for receipts).
     pub receipts: Vec<ReceiptOutcome>,
+    /// The first request given up for want of a response (see [`Summary::timed_out`]).
+    pub first_unanswered: Option<super::Pending>,
+    /// True when [`SendOutcome::answers`] has one entry per message part (message-major:
+    /// message × parts per round + part); false when one per part of the round.
+    pub itemized: bool,
+    /// The final answers, per message part or per part of the round.
+    pub answers: Vec<PartAnswers>,
+}
+
+/// Where the answers of the request tagged `tag` are kept in [`SendOutcome::answers`].
+fn slot_of(itemized: bool, parts: usize, tag: u64) -> usize {
+    let (message, part) = untag(tag);
+    if itemized {
+        message as usize * parts + part
+    } else {
+        part
+    }
+}
+
+/// The answers kept for `plan`: one per message part when there are at most [`ITEMIZE_MAX`],
+/// else one per part of the round.
+fn answer_slots(plan: &SendPlan) -> (bool, Vec<PartAnswers>) {
+    let parts = plan.parts.len().min(255);
+    let total = plan.count.saturating_mul(parts as u64);
+    let itemized = total <= ITEMIZE_MAX;
+    let n = if itemized { total as usize } else { parts };
+    (itemized, vec![PartAnswers::default(); n])
 }
 
 impl SendOutcome {
@@ -202,6 +285,7 @@ pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         Ok(()) => Ok(out),
         Err(error) => {
             session.set_read_coalescing(None);
+            session.set_expire_overdue(false);
             out.summary.malformed = session.malformed;
             Err(Box::new(SendFailure {
                 error,
@@ -230,10 +314,14 @@ async fn run_into<S: AsyncRead + AsyncWrite + Unpin>(
     let mut last_sent = Instant::now();
     let mut last_response = Instant::now();
     let keep_ids = plan.wait_receipts.is_some();
+    (out.itemized, out.answers) = answer_slots(plan);
+    let itemized = out.itemized;
     session.set_read_coalescing(Coalesce::for_window(window));
+    session.set_expire_overdue(true);
 
     loop {
         let now = Instant::now();
+        past_deadline(plan, now)?;
         pace.tick(now);
         out.summary.rate = pace.rate();
         let new_left = next_msg < plan.count && parts > 0;
@@ -290,23 +378,50 @@ async fn run_into<S: AsyncRead + AsyncWrite + Unpin>(
             let at = now + wait;
             wake = Some(wake.map_or(at, |w| w.min(at)));
         }
-        match session.next_event(wake).await? {
+        match session.next_event(until_deadline(plan, wake)).await? {
             Event::Idle => {}
+            Event::Unanswered(request) => {
+                out.summary.timed_out += 1;
+                out.first_unanswered.get_or_insert(request);
+                failing.remove(&request.tag);
+                if let Some(a) = out.answers.get_mut(slot_of(itemized, parts, request.tag)) {
+                    a.unanswered += 1;
+                }
+                session.note(&Note::Unanswered {
+                    request,
+                    after: session.response_timeout(),
+                });
+                progress(&out.summary);
+            }
+            Event::Late { request, .. } => {
+                out.summary.late += 1;
+                session.note(&Note::Unmatched(format!(
+                    "{} (sequence {}) answered after the response timeout: it stays counted \
+                     as unanswered",
+                    crate::spec::commands::name_of(request.command_id),
+                    request.sequence
+                )));
+            }
             Event::Response { pdu, request, rtt } => {
                 last_response = Instant::now();
                 out.summary.elapsed = first_sent.map_or(Duration::ZERO, |t| last_response - t);
                 out.summary.latency.record(rtt);
                 let (message, part) = untag(request.tag);
                 let status = pdu.command_status;
+                let slot = slot_of(itemized, parts, request.tag);
                 if status == 0 {
                     out.summary.accepted += 1;
                     failing.remove(&request.tag);
+                    if let Some(a) = out.answers.get_mut(slot) {
+                        a.status(&pdu);
+                    }
                     if keep_ids || out.message_ids.len() < 16 {
                         let mid = pdu.string("message_id").unwrap_or_default();
                         if keep_ids {
                             awaiting.push(ReceiptOutcome {
                                 message_id: mid.clone(),
                                 state: None,
+                                slot,
                             });
                             open_receipts += 1;
                         }
@@ -346,6 +461,9 @@ async fn run_into<S: AsyncRead + AsyncWrite + Unpin>(
                         RetryDecision::GiveUp(reason) => {
                             out.summary.failed += 1;
                             failing.remove(&request.tag);
+                            if let Some(a) = out.answers.get_mut(slot) {
+                                a.status(&pdu);
+                            }
                             session.note(&Note::GiveUp {
                                 message,
                                 part: part as u32 + 1,
@@ -370,6 +488,7 @@ async fn run_into<S: AsyncRead + AsyncWrite + Unpin>(
     }
     session.set_read_coalescing(None);
     session.set_ack_every_read(false);
+    session.set_expire_overdue(false);
     out.summary.elapsed = first_sent.map_or(Duration::ZERO, |t| last_response - t);
     out.summary.send_span = first_sent.map_or(Duration::ZERO, |t| last_sent - t);
     out.summary.malformed = session.malformed;
@@ -377,7 +496,13 @@ async fn run_into<S: AsyncRead + AsyncWrite + Unpin>(
     if let Some(wait) = plan.wait_receipts {
         let until = Instant::now() + wait;
         while open_receipts > 0 {
-            match session.next_event(Some(until)).await? {
+            let event = session.next_event(until_deadline(plan, Some(until))).await;
+            if let Err(e) = past_deadline(plan, Instant::now()) {
+                out.summary.receipts_missing = open_receipts as u64;
+                out.receipts = awaiting;
+                return Err(e);
+            }
+            match event? {
                 Event::Idle => break,
                 Event::Request(pdu) => {
                     handle_request(session, &pdu, &mut awaiting, &mut open_receipts, out)
@@ -388,7 +513,7 @@ async fn run_into<S: AsyncRead + AsyncWrite + Unpin>(
                         partial: vec![],
                     })
                 }
-                Event::Response { .. } => {}
+                Event::Response { .. } | Event::Unanswered(_) | Event::Late { .. } => {}
             }
         }
         out.summary.receipts_missing = open_receipts as u64;
@@ -415,6 +540,12 @@ fn handle_request<S: AsyncRead + AsyncWrite + Unpin>(
         if let Some(r) = slot {
             r.state = Some(state.clone());
             *open = open.saturating_sub(1);
+            if let Some(a) = out.answers.get_mut(r.slot) {
+                a.receipts
+                    .entry(state.clone())
+                    .or_insert_with(|| (0, pdu.clone()))
+                    .0 += 1;
+            }
         }
         *out.summary.receipts.entry(state.clone()).or_insert(0) += 1;
     }
@@ -511,6 +642,7 @@ mod tests {
             retry: Box::new(NoRetry),
             wait_receipts: None,
             refs: vec![],
+            deadline: None,
         };
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.summary.sent, 500);
@@ -533,6 +665,7 @@ mod tests {
             retry: Box::new(NoRetry),
             wait_receipts: None,
             refs: vec![],
+            deadline: None,
         };
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.summary.accepted, 3000);
@@ -556,6 +689,7 @@ mod tests {
             retry: Box::new(NoRetry),
             wait_receipts: None,
             refs: vec![],
+            deadline: None,
         };
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.summary.accepted, 6);
@@ -576,6 +710,7 @@ mod tests {
             retry: Box::new(Always(Duration::from_millis(5))),
             wait_receipts: None,
             refs: vec![],
+            deadline: None,
         };
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.summary.accepted, 3);
@@ -597,11 +732,93 @@ mod tests {
             retry: Box::new(NoRetry),
             wait_receipts: Some(Duration::from_secs(5)),
             refs: vec![],
+            deadline: None,
         };
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.receipts.len(), 4);
         assert!(out.all_delivered(), "{:?}", out.receipts);
         assert_eq!(out.summary.receipts.get("DELIVRD"), Some(&4));
+    }
+
+    /// A response overdue is given up (its slot freed, the run goes on), and its late arrival
+    /// is not counted as an answer.
+    #[tokio::test(start_paused = true)]
+    async fn overdue_requests_are_given_up_and_late_answers_not_counted() {
+        let (a, mut b) = tokio::io::duplex(1 << 16);
+        let peer = tokio::spawn(async move {
+            // Window 1: the second submit comes only once the first was given up.
+            let first = read_request(&mut b).await;
+            let second = read_request(&mut b).await;
+            for seq in [first, second] {
+                let r = Pdu::new(id::SUBMIT_SM | id::RESP, seq)
+                    .with_str("message_id", format!("m{seq}"))
+                    .encode()
+                    .unwrap();
+                b.write_all(&r).await.unwrap();
+            }
+            tokio::time::sleep(Duration::from_secs(60)).await;
+        });
+        let mut s = Session::new(a, Box::new(Silent)).with_response_timeout(Duration::from_secs(1));
+        let plan = SendPlan {
+            parts: vec![submit()],
+            count: 2,
+            window: 1,
+            rate: None,
+            retry: Box::new(NoRetry),
+            wait_receipts: None,
+            refs: vec![],
+            deadline: None,
+        };
+        let t0 = Instant::now();
+        let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
+        assert_eq!(t0.elapsed(), Duration::from_secs(1));
+        let sum = &out.summary;
+        assert_eq!(
+            (sum.sent, sum.accepted, sum.timed_out, sum.late),
+            (2, 1, 1, 1)
+        );
+        assert_eq!(sum.unanswered(), 1);
+        assert_eq!(out.message_ids, ["m2"]);
+        assert_eq!(out.first_unanswered.map(|p| p.sequence), Some(1));
+        peer.abort();
+    }
+
+    async fn read_request(io: &mut tokio::io::DuplexStream) -> u32 {
+        let mut h = [0u8; 16];
+        io.read_exact(&mut h).await.unwrap();
+        let len = u32::from_be_bytes([h[0], h[1], h[2], h[3]]) as usize;
+        let mut rest = vec![0u8; len - 16];
+        io.read_exact(&mut rest).await.unwrap();
+        Header::parse(&h).unwrap().sequence_number
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn deadline_ends_the_run_with_the_counts_so_far() {
+        let (a, b) = tokio::io::duplex(1 << 16);
+        tokio::spawn(fake_smsc(b, |_| 0, false));
+        let mut s = Session::new(a, Box::new(Silent));
+        let plan = SendPlan {
+            parts: vec![submit()],
+            count: 1000,
+            window: 1,
+            rate: Some(10.0),
+            retry: Box::new(NoRetry),
+            wait_receipts: None,
+            refs: vec![],
+            deadline: Some((
+                Instant::now() + Duration::from_secs(2),
+                Duration::from_secs(2),
+            )),
+        };
+        let err = run(&mut s, &plan, &mut |_| {}).await.unwrap_err();
+        assert!(
+            matches!(err.error, SessionError::Timeout { .. }),
+            "{}",
+            err.error
+        );
+        let sum = &err.outcome.summary;
+        assert!((20..=22).contains(&sum.sent), "{}", sum.sent);
+        assert_eq!(sum.accepted + sum.unanswered(), sum.sent);
     }
 
     #[test]
@@ -640,6 +857,7 @@ mod tests {
             retry: Box::new(NoRetry),
             wait_receipts: None,
             refs: vec![],
+            deadline: None,
         };
         let t0 = Instant::now();
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();

@@ -112,6 +112,11 @@ pub struct Summary {
     pub receipts_missing: u64,
     /// PDUs from the peer that failed strict decoding.
     pub malformed: u64,
+    /// Requests given up because no response came within the response timeout (the run went
+    /// on; each is among [`Summary::unanswered`]).
+    pub timed_out: u64,
+    /// Responses that came after their request had been given up (not counted as answers).
+    pub late: u64,
     /// The send rate in force (messages per second; `None`: unpaced).
     pub rate: Option<f64>,
 }
@@ -140,8 +145,9 @@ impl Summary {
         }
     }
 
-    /// Requests written and never answered (0 after a run that completed; after a failure, the
-    /// requests in flight when it stopped, and any answered with the wrong command).
+    /// Requests written and never answered: those given up after the response timeout
+    /// ([`Summary::timed_out`]) and, after a run that stopped early, those still in flight then
+    /// (and one answered with the wrong command).
     pub fn unanswered(&self) -> u64 {
         self.sent
             .saturating_sub(self.accepted)

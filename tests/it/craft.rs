@@ -310,8 +310,9 @@ fn send_expect_status_and_receipt_state() {
     assert_eq!(
         names,
         [
-            "submit_sm x1 answers ESME_ROK",
-            "receipts x1 answers DELIVRD"
+            "bind_transceiver answers ESME_ROK",
+            "message 1: submit_sm to 447700900123 answers ESME_ROK",
+            "message 1: receipt to 447700900123 answers DELIVRD"
         ]
     );
     assert_eq!(j["failures"], 0);
@@ -322,7 +323,7 @@ fn send_expect_status_and_receipt_state() {
     );
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("receipts x1: expected UNDELIV, got DELIVRD"),
+        out.contains("message 1: receipt to 447700900123: expected UNDELIV, got DELIVRD"),
         "{out}"
     );
 }
@@ -654,9 +655,19 @@ fn unbind_junit_reports_the_teardown() {
     );
     assert_eq!(code, 0, "{out}");
     let j = junit_of(&report);
+    let names: Vec<&str> = j["suites"][0]["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
     assert_eq!(
-        j["suites"][0]["cases"][0]["name"],
-        "unbind and rebind answers a clean teardown (exit 0)"
+        names,
+        [
+            "bind: bind_transceiver answers ESME_ROK",
+            "unbind answers ESME_ROK",
+            "rebind with the same system_id: bind_transceiver answers ESME_ROK"
+        ]
     );
     assert_eq!(j["failures"], 0, "{j}");
     let (code, out) = crate::util::run_on(
@@ -676,5 +687,200 @@ fn unbind_junit_reports_the_teardown() {
     let j = junit_of(&report);
     let f = &j["suites"][0]["cases"][0]["result"];
     assert_eq!(f["kind"], "failure", "{j}");
-    assert!(f["message"].as_str().unwrap().contains("got exit 1"), "{j}");
+    assert_eq!(
+        f["message"], "expected ESME_ROK, got ESME_RINVPASWD (0x0000000E)",
+        "{j}"
+    );
+    assert!(
+        f["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("bind_transceiver_resp  ESME_RINVPASWD  seq 1  16 octets"),
+        "{j}"
+    );
+    let f = &j["suites"][0]["cases"][1]["result"];
+    assert_eq!(
+        f["message"], "expected ESME_ROK, got no unbind: the bind was refused",
+        "{j}"
+    );
+}
+
+#[test]
+fn unbind_expect_checks_the_unbind_resp() {
+    let serve = crate::util::serve(&["--account", "acme:secret:1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("unbind.xml");
+    let creds = ["--system-id", "acme", "--password", "secret", "-q"];
+    let junit = ["--junit", report.to_str().unwrap()];
+    let (code, out) = crate::util::run_on(
+        serve.port,
+        "unbind",
+        &[&creds[..], &["--expect", "ESME_ROK"], &junit[..]].concat(),
+    );
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = crate::util::run_on(
+        serve.port,
+        "unbind",
+        &[&creds[..], &["--expect", "RINVBNDSTS"], &junit[..]].concat(),
+    );
+    assert_eq!(code, 1, "{out}");
+    let line = "unbind: expected ESME_RINVBNDSTS (0x00000004), got ESME_ROK";
+    assert_eq!(out.matches(line).count(), 1, "{out}");
+    let j = junit_of(&report);
+    let f = &j["suites"][0]["cases"][1]["result"];
+    assert_eq!(f["kind"], "failure", "{j}");
+    // The failure's text is the unbind_resp's dump, as it came.
+    assert!(
+        f["text"].as_str().unwrap().starts_with(
+            "unbind_resp  ESME_ROK  seq 2  16 octets\n   0  00 00 00 10        command_length"
+        ),
+        "{j}"
+    );
+}
+
+/// `send --pdu --json`: every PDU both ways is a `pdu` event, and every PDU sent gets one
+/// `note` of kind `answer` (a response, or the silence with its hint), all in the one schema.
+#[test]
+fn send_pdu_json_has_an_event_for_every_answer_and_silence() {
+    use crate::schema::{parse_lines, Direction, Line};
+    use serde_json::{json, Value};
+    let serve = crate::util::serve(&["--accept-any"]);
+    let p = serve.port.to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "send",
+            "--port",
+            &p,
+            "--password",
+            "pw",
+            "--json",
+            "--response-timeout",
+            "0.5",
+            "--pdu",
+            "00000010000000150000000000000001",
+            "--pdu",
+            // command_length 28, 22 octets: the peer waits for the rest.
+            "0000001C000000040000000000000001746573740000",
+        ];
+        args.extend_from_slice(extra);
+        let out = crate::util::smppdiag(&args).output().expect("run send");
+        assert_eq!(out.status.code(), Some(4), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let out = run(&[]);
+    let lines = parse_lines("send --pdu --json", &out);
+    let sent = lines
+        .iter()
+        .filter(|l| matches!(l, Line::Pdu(p) if matches!(p.direction, Some(Direction::EsmeToSmsc))))
+        .count();
+    // bind, the two --pdu values, unbind.
+    assert_eq!(sent, 4, "{out}");
+    let events: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let answers: Vec<&Value> = events.iter().filter(|e| e["kind"] == "answer").collect();
+    assert_eq!(answers.len(), 4, "{out}");
+    let first = answers[1];
+    assert_eq!(
+        (&first["pdu_index"], &first["answer"], &first["response"]),
+        (&json!(1), &json!("response"), &json!("enquire_link_resp")),
+        "{out}"
+    );
+    assert_eq!(first["sequence_number"], first["response_sequence_number"]);
+    let silent = answers[2];
+    assert_eq!(
+        (
+            &silent["pdu_index"],
+            &silent["answer"],
+            &silent["timeout_ms"]
+        ),
+        (&json!(2), &json!("silence"), &json!(500.0)),
+        "{out}"
+    );
+    assert_eq!(
+        silent["text"], "PDU 2 (submit_sm): no answer within 500.0 ms",
+        "{out}"
+    );
+    assert!(
+        silent["hint"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("still waiting for the other 6"),
+        "{out}"
+    );
+    let summary = events.last().unwrap();
+    assert_eq!(
+        (
+            &summary["event"],
+            &summary["sent"],
+            &summary["answered"],
+            &summary["unanswered"]
+        ),
+        (&json!("summary"), &json!(2), &json!(1), &json!(1)),
+        "{out}"
+    );
+    assert_eq!(summary["exit_code"], 4, "{out}");
+    // --quiet leaves out the dumps, not the answers.
+    let out = run(&["--quiet"]);
+    let lines = parse_lines("send --pdu --json --quiet", &out);
+    assert!(!lines.iter().any(|l| matches!(l, Line::Pdu(_))), "{out}");
+    assert_eq!(out.matches("\"kind\":\"answer\"").count(), 4, "{out}");
+}
+
+/// With --expect, the JSON summary's `ok` and `exit_code` are the process's: the verdict on the
+/// expectation, not the SMSC's status.
+#[test]
+fn json_summary_exit_code_is_the_expectations_verdict() {
+    use serde_json::Value;
+    let serve = crate::util::serve(&["--account", "acme:secret"]);
+    let p = serve.port.to_string();
+    let summary = |args: &[&str], code: i32| -> Value {
+        let conn = ["--port", p.as_str(), "--system-id", "acme", "--json", "-q"];
+        let all = [&args[..1], &conn[..], &args[1..]].concat();
+        let out = crate::util::smppdiag(&all).output().expect("run");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stdout}");
+        stdout
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|v| v["event"] == "summary")
+            .unwrap_or_else(|| panic!("no summary: {stdout}"))
+    };
+    let cases: &[(&[&str], i32)] = &[
+        (
+            &["bind", "--password", "wrong", "--expect", "ESME_RINVPASWD"],
+            0,
+        ),
+        (
+            &["bind", "--password", "secret", "--expect", "ESME_RINVPASWD"],
+            1,
+        ),
+        (&["bind", "--password", "wrong"], 1),
+        (&["bind", "--password", "secret"], 0),
+        (
+            &[
+                "send",
+                "--password",
+                "wrong",
+                "--to",
+                "1",
+                "--text",
+                "x",
+                "--expect",
+                "ESME_ROK",
+            ],
+            1,
+        ),
+        (
+            &["unbind", "--password", "secret", "--expect", "RINVBNDSTS"],
+            1,
+        ),
+        (&["unbind", "--password", "secret"], 0),
+    ];
+    for (args, code) in cases {
+        let s = summary(args, *code);
+        assert_eq!(s["exit_code"], *code, "{args:?}: {s}");
+        assert_eq!(s["ok"], *code == 0, "{args:?}: {s}");
+    }
 }

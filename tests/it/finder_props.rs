@@ -336,3 +336,114 @@ fn two_digit_decimal_list_is_decimal() {
     assert_eq!(f[0].bytes, pdu);
     assert_eq!(f[0].source.shape, Shape::DecimalList);
 }
+
+/// A text of prose lines and PDUs in any shape (some lines ending in `\r\n`), for comparing ways
+/// of feeding the finder.
+fn mixed_text() -> impl Strategy<Value = String> {
+    let part = prop_oneof![
+        prose().prop_map(|p| format!("{p}\n")),
+        prose().prop_map(|p| format!("{p}\r\n")),
+        (any_pdu(), 0..SHAPES, prose()).prop_map(|(p, shape, prefix)| {
+            let bytes = p.encode().unwrap_or_default();
+            let shape = if shape == SHAPES - 1 && bytes.len() > 50 {
+                0
+            } else {
+                shape
+            };
+            render(&bytes, shape, &prefix).0
+        }),
+    ];
+    prop::collection::vec(part, 0..12).prop_map(|v| v.concat())
+}
+
+fn items_of_find_all(text: &str) -> Vec<Item> {
+    find_all(text)
+}
+
+/// A reader that hands out its text in pieces of the given sizes (as a pipe does).
+struct Pieces<'a> {
+    text: &'a [u8],
+    sizes: Vec<usize>,
+    k: usize,
+}
+
+impl std::io::Read for Pieces<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let want = self
+            .sizes
+            .get(self.k % self.sizes.len().max(1))
+            .copied()
+            .unwrap_or(7)
+            .max(1);
+        self.k += 1;
+        let n = want.min(buf.len()).min(self.text.len());
+        buf[..n].copy_from_slice(&self.text[..n]);
+        self.text = &self.text[n..];
+        Ok(n)
+    }
+}
+
+fn items_read_on_a_thread(text: &[u8], sizes: Vec<usize>) -> Vec<Item> {
+    let mut finder = smppdiag::input::Finder::new();
+    let mut all = Vec::new();
+    let r = finder.feed_from(Pieces { text, sizes, k: 0 }, |items| {
+        all.append(items);
+        Ok::<(), ()>(())
+    });
+    assert!(r.is_ok());
+    finder.finish(&mut all);
+    all
+}
+
+proptest! {
+    #![proptest_config(cfg())]
+
+    /// Lines cut and header-marked in advance (on the reading thread) give exactly the items
+    /// of the plain finder: same PDUs, same lines, same problems and notes, cut anywhere.
+    #[test]
+    fn marked_chunks_read_like_plain_text(text in mixed_text(), cuts in prop::collection::vec(0usize..400, 0..6)) {
+        let want = items_of_find_all(&text);
+        let b = text.as_bytes();
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(b.len())).collect();
+        cuts.push(b.len());
+        cuts.sort_unstable();
+        let mut finder = smppdiag::input::Finder::new();
+        let mut got = Vec::new();
+        let mut at = 0;
+        for c in cuts {
+            let chunk = smppdiag::input::MarkedChunk::new(b[at..c].to_vec());
+            finder.feed_marked(&chunk, &mut got);
+            at = c;
+        }
+        finder.finish(&mut got);
+        prop_assert_eq!(got, want, "{:?}", text);
+    }
+
+    /// Reading on a second thread, whatever sizes the reads return, gives the same items.
+    #[test]
+    fn reading_on_a_second_thread_finds_the_same(text in mixed_text(), sizes in prop::collection::vec(1usize..300, 1..5)) {
+        let want = items_of_find_all(&text);
+        prop_assert_eq!(items_read_on_a_thread(text.as_bytes(), sizes), want, "{:?}", text);
+    }
+}
+
+/// A line longer than a read chunk and than the finder's window is read in pieces by the finder
+/// the same way whether it is read on a second thread or fed directly.
+#[test]
+fn a_line_longer_than_a_chunk_reads_the_same_on_a_thread() {
+    let pdu = Pdu::new(0x15, 7).encode().unwrap();
+    let mut text = String::from("10:00:01 INFO start\n");
+    for _ in 0..(2 * smppdiag::input::LINE_WINDOW / 30) {
+        text += &hex::encode(&pdu);
+        text += " ab ";
+    }
+    text += "\nwrite bytes: [";
+    text += &hex::encode(&pdu);
+    text += "]\n";
+    let want = items_of_find_all(&text);
+    assert!(want.len() > 1000);
+    assert_eq!(
+        items_read_on_a_thread(text.as_bytes(), vec![65536, 4096, 100_000]),
+        want
+    );
+}
