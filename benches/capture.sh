@@ -20,10 +20,13 @@ echo "capture: $N PDUs, $(stat -c %s "$CAP") octets, $(capinfos -c -M "$CAP" 2>/
 
 run() { # label, command...
     local label=$1; shift
-    /usr/bin/time -f "%e %M" -o "$T/time" "$@" >/dev/null 2>"$T/err" || true
-    read -r secs kb <"$T/time"
-    printf '%-34s %8.2f s  %8d KiB peak RSS\n' "$label" "$secs" "$kb"
+    /usr/bin/time -f "%e %M %U %S" -o "$T/time" "$@" >/dev/null 2>"$T/err" || true
+    # The last line: /usr/bin/time puts "Command exited with non-zero status N" first.
+    read -r secs kb user sys < <(tail -n 1 "$T/time")
+    cpu=$(python3 -c "import sys; print(float(sys.argv[1]) + float(sys.argv[2]))" "$user" "$sys")
+    printf '%-34s %8.2f s  %8d KiB peak RSS  %7.2f s CPU\n' "$label" "$secs" "$kb" "$cpu"
     echo "$secs" >"$T/$label.s"
+    echo "$cpu" >"$T/$label.cpu"
 }
 
 run summary  "$BIN" decode --pcap "$CAP" --summary --color never
@@ -32,9 +35,11 @@ run json     "$BIN" decode --pcap "$CAP" --json
 run tshark   tshark -r "$CAP" -d tcp.port==2775,smpp
 run tshark-V tshark -r "$CAP" -d tcp.port==2775,smpp -V
 
-ratio() { python3 -c "import sys; a,b=float(open(sys.argv[1]).read()),float(open(sys.argv[2]).read()); print('%-34s %6.1fx' % (sys.argv[3], a/max(b,1e-3)))" "$T/$1.s" "$T/$2.s" "$3"; }
-echo "== ratios (tshark time / smppdiag time) =="
+ratio() { python3 -c "import sys; a,b=float(open(sys.argv[1]+'.s').read()),float(open(sys.argv[2]+'.s').read()); c,d=float(open(sys.argv[1]+'.cpu').read()),float(open(sys.argv[2]+'.cpu').read()); print('%-34s %6.1fx wall %6.1fx CPU' % (sys.argv[3], a/max(b,1e-3), c/max(d,1e-3)))" "$T/$1" "$T/$2" "$3"; }
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== ratios (tshark time / smppdiag time; targets >= 5x; full / --json >= 1x) =="
 ratio tshark summary "tshark vs --summary"
 ratio tshark full "tshark vs full annotated"
 ratio tshark-V full "tshark -V vs full annotated"
 ratio tshark-V json "tshark -V vs --json"
+ratio full json "full annotated vs --json"

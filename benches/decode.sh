@@ -11,7 +11,9 @@
 #     the stream.
 # Every timed command writes to a file; each is run R times (default 3) in turn and its fastest
 # run counts. The load average is printed before and after: on a shared machine compare the
-# ratios, which are measured side by side, not the absolute times.
+# ratios, which are measured side by side, not the absolute times. CPU time (user + system) of
+# the same runs is printed too, with the same ratios on CPU time: on a busy machine they are the
+# steadier figure.
 # Usage: benches/decode.sh [N] [R]   Needs: tshark, text2pcap (Debian: tshark), hyperfine,
 # /usr/bin/time (Debian: time).
 set -euo pipefail
@@ -60,20 +62,25 @@ bench file-json       "$BIN" decode --json --file "$T/many.hex"
 for ((r = 0; r < R; r++)); do
   for label in "${LABELS[@]}"; do
     # shellcheck disable=SC2086
-    /usr/bin/time -f "%e %M" -o "$T/time" ${CMDS[$label]} >"$T/out" 2>/dev/null || true
-    read -r secs kb <"$T/time"
+    /usr/bin/time -f "%e %M %U %S" -o "$T/time" ${CMDS[$label]} >"$T/out" 2>/dev/null || true
+    # The last line: /usr/bin/time puts "Command exited with non-zero status N" first.
+    read -r secs kb user sys < <(tail -n 1 "$T/time")
     if [[ ! -f "$T/$label" ]] || python3 -c "import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))" "$secs" "$(cut -d' ' -f1 "$T/$label")"; then
       echo "$secs $kb" >"$T/$label"
+    fi
+    cpu=$(python3 -c "import sys; print(float(sys.argv[1]) + float(sys.argv[2]))" "$user" "$sys")
+    if [[ ! -f "$T/$label.cpu" ]] || python3 -c "import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))" "$cpu" "$(cat "$T/$label.cpu")"; then
+      echo "$cpu" >"$T/$label.cpu"
     fi
   done
 done
 for label in "${LABELS[@]}"; do
   read -r secs kb <"$T/$label"
-  printf '%-16s %7.2f s  %8.0f PDU/s  %7d KiB peak RSS\n' "$label" "$secs" \
-    "$(python3 -c "print($N / max($secs, 1e-3))")" "$kb"
+  printf '%-16s %7.2f s  %8.0f PDU/s  %7d KiB peak RSS  %6.2f s CPU\n' "$label" "$secs" \
+    "$(python3 -c "print($N / max($secs, 1e-3))")" "$kb" "$(cat "$T/$label.cpu")"
 done
-ratio() { # label, comparator, smppdiag run
-  python3 -c "import sys; a=float(open(sys.argv[1]).read().split()[0]); b=float(open(sys.argv[2]).read().split()[0]); print('%-44s %6.1fx' % (sys.argv[3], a/max(b,1e-3)))" \
+ratio() { # label, comparator, smppdiag run: wall-time ratio, then CPU-time ratio
+  python3 -c "import sys; a=float(open(sys.argv[1]).read().split()[0]); b=float(open(sys.argv[2]).read().split()[0]); c=float(open(sys.argv[1]+'.cpu').read()); d=float(open(sys.argv[2]+'.cpu').read()); print('%-44s %6.1fx wall %6.1fx CPU' % (sys.argv[3], a/max(b,1e-3), c/max(d,1e-3)))" \
     "$T/$2" "$T/$3" "$1"
 }
 echo "== ratios (comparator time / smppdiag time; targets: tshark ratios >= 5x, json/text >= 1x) =="

@@ -191,6 +191,8 @@ struct Runner<'a, 'w> {
     error_status: bool,
     shown: u64,
     pdus: u64,
+    /// The previous PDU's decode, whose buffers the next decode reuses.
+    spare: Option<codec::Decoded>,
 }
 
 pub(crate) fn system_id_of(bytes: &[u8]) -> Option<String> {
@@ -288,7 +290,7 @@ impl Runner<'_, '_> {
         if !self.filter.pdu(&h) {
             return Ok(());
         }
-        let d = codec::decode(&p.bytes);
+        let d = codec::decode_reusing(&p.bytes, DecodeOptions::default(), self.spare.take());
         self.malformed |= d.is_malformed();
         self.error_status |= d.carries_error_status();
         let (esme, smsc) = roles(p.direction, p.src, p.dst);
@@ -304,6 +306,7 @@ impl Runner<'_, '_> {
             stream_offset: Some(p.offset),
             ..WirePdu::default()
         })?;
+        self.spare = Some(d);
         self.shown += 1;
         Ok(())
     }
@@ -442,6 +445,9 @@ fn roles(dir: Direction, src: SocketAddr, dst: SocketAddr) -> (SocketAddr, Socke
     }
 }
 
+/// Octets of output gathered before each write.
+const OUTPUT_BUFFER: usize = 256 * 1024;
+
 /// Run `decode --pcap`: every selected PDU (or the summary) to `out`, problems with the file to
 /// `err`. A truncated or damaged file still gives everything read before the damage, then the
 /// error, and exit [`Exit::Malformed`].
@@ -456,6 +462,9 @@ pub fn run(
         return Err(RunError::Usage("--pcap FILE is required".into()));
     };
     let shown_path = path.display().to_string();
+    // Output leaves in large writes, whatever the caller's buffering.
+    let mut buffered = std::io::BufWriter::with_capacity(OUTPUT_BUFFER, out);
+    let out: &mut dyn Write = &mut buffered;
     let output = if opts.json {
         Output::Json(
             JsonSink::new(
@@ -485,6 +494,7 @@ pub fn run(
         error_status: false,
         shown: 0,
         pdus: 0,
+        spare: None,
     };
     let mut damage = None;
     let mut reader = match CaptureReader::open(path) {

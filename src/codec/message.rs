@@ -8,7 +8,7 @@ use crate::spec::values::data_coding;
 
 use super::decode::Dec;
 use super::pdu::Value;
-use super::span::{Severity, Span, SpanKind, Val};
+use super::span::{count_text, Severity, Span, SpanKind, Val};
 use super::{receipt, text, udh};
 
 /// Emit spans for message content at `r` (short_message at depth 0, message_payload value at 1):
@@ -53,15 +53,19 @@ pub(crate) fn message_spans(d: &mut Dec, name: &'static str, r: Range<usize>, de
         }
         return;
     }
-    let decoded = text::decode_text(body, cs);
+    let text::DecodedText {
+        text: mut shown,
+        issues: text_issues,
+    } = text::decode_text(body, cs);
+    let utf8 = text::utf8_mistake(body, cs, shown.as_deref());
     let label = text::charset_name(cs);
-    let shown = decoded.text.clone();
     let receipt = shown
         .as_deref()
         .filter(|_| esm & 0x3C != 0 || is_deliver)
         .and_then(receipt::parse);
 
-    let mut summary = format!("{} octets, {label}", data.len());
+    let mut summary = count_text(data.len(), " octets, ");
+    summary.push_str(label);
     if let Some((rf, total, seq)) = udh_parsed.as_ref().and_then(|u| u.concat()) {
         summary = format!("{summary}; part {seq} of {total} (reference {rf})");
     }
@@ -77,7 +81,13 @@ pub(crate) fn message_spans(d: &mut Dec, name: &'static str, r: Range<usize>, de
         }
     }
     let mut parent = Span::new(name, r.clone(), depth, kind).meaning(Some(summary.into()));
-    parent.value = shown.clone().map(|t| Val::Str(t.into()));
+    // The text goes to the parent, or to the text part under the UDH (the parent keeps a copy).
+    parent.value = if udh_parsed.is_some() {
+        shown.clone()
+    } else {
+        shown.take()
+    }
+    .map(|t| Val::Str(t.into()));
     d.span(parent);
     if let Some(u) = &udh_parsed {
         let base = r.start;
@@ -136,7 +146,6 @@ pub(crate) fn message_spans(d: &mut Dec, name: &'static str, r: Range<usize>, de
             d.span(t);
         }
     }
-    let utf8 = text::utf8_mistake(body, cs, decoded.text.as_deref());
     if let Some(m) = &utf8 {
         d.diag(
             r.start + text_start,
@@ -149,7 +158,7 @@ pub(crate) fn message_spans(d: &mut Dec, name: &'static str, r: Range<usize>, de
     // one per octet.
     let utf8_octets = matches!(utf8, Some(text::Utf8Mistake::Utf8 { .. }))
         || (utf8.is_some() && std::str::from_utf8(body).is_ok());
-    for issue in decoded.issues.iter().filter(|_| !utf8_octets) {
+    for issue in text_issues.iter().filter(|_| !utf8_octets) {
         d.diag(
             r.start + text_start + issue.index,
             Severity::Warning,

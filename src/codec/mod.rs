@@ -26,10 +26,11 @@ mod tlv;
 pub mod udh;
 
 pub use decode::{
-    decode, decode_pdu, decode_pdu_fast, decode_with, DecodeError, DecodeOptions, Decoded,
+    decode, decode_pdu, decode_pdu_fast, decode_reusing, decode_with, DecodeError, DecodeOptions,
+    Decoded,
 };
 pub use header::{Header, HEADER_LEN, MAX_PDU_LEN};
-pub use pdu::{Dest, EncodeError, Pdu, Tlv, UnsuccessSme, Value};
+pub use pdu::{Dest, EncodeError, Fields, Pdu, Tlv, UnsuccessSme, Value};
 pub use span::{Diagnostic, Severity, Span, SpanKind, Val};
 
 /// Decode every PDU in a byte stream (split by command_length, resynchronising on bad lengths).

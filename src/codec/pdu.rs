@@ -2,8 +2,6 @@
 //! the body layout in [`crate::spec::commands`]; derived fields (sm_length, number_of_dests,
 //! no_unsuccess, command_length) are computed, never stored.
 
-use std::collections::BTreeMap;
-
 use crate::spec::commands::{self, FieldKind};
 
 use super::header::{Header, HEADER_LEN};
@@ -74,9 +72,69 @@ pub struct Pdu {
     /// sequence_number.
     pub sequence_number: u32,
     /// Mandatory body fields by spec name. Absent fields encode as 0 / empty.
-    pub fields: BTreeMap<&'static str, Value>,
+    pub fields: Fields,
     /// TLVs in wire order.
     pub tlvs: Vec<Tlv>,
+}
+
+/// Body fields by spec name: a small map (a PDU has a couple of dozen fields at most), kept in
+/// the order the fields were set and compared as a map.
+#[derive(Clone, Default)]
+pub struct Fields(Vec<(&'static str, Value)>);
+
+impl Fields {
+    /// Set `name`, returning the value it replaces.
+    pub fn insert(&mut self, name: &'static str, v: Value) -> Option<Value> {
+        match self.0.iter_mut().find(|(k, _)| *k == name) {
+            Some((_, old)) => Some(std::mem::replace(old, v)),
+            None => {
+                self.0.push((name, v));
+                None
+            }
+        }
+    }
+
+    /// The value of `name`.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
+    }
+
+    /// True when no field is set.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Number of fields set.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The fields in the order they were set.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Value)> {
+        self.0.iter().map(|(k, v)| (*k, v))
+    }
+
+    /// Make room for `n` more fields.
+    pub fn reserve(&mut self, n: usize) {
+        self.0.reserve(n);
+    }
+}
+
+impl PartialEq for Fields {
+    fn eq(&self, other: &Fields) -> bool {
+        self.len() == other.len() && self.iter().all(|(k, v)| other.get(k) == Some(v))
+    }
+}
+
+impl Eq for Fields {}
+
+/// As a map sorted by name.
+impl std::fmt::Debug for Fields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut sorted: Vec<_> = self.iter().collect();
+        sorted.sort_by_key(|(k, _)| *k);
+        f.debug_map().entries(sorted).finish()
+    }
 }
 
 /// Why a PDU cannot be encoded.
@@ -298,4 +356,31 @@ fn put_cstr(name: &'static str, s: &[u8], out: &mut Vec<u8>) -> Result<(), Encod
     out.extend_from_slice(s);
     out.push(0);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_behave_as_a_map() {
+        let mut a = Fields::default();
+        assert_eq!(a.insert("esm_class", Value::Int(1)), None);
+        assert_eq!(a.insert("data_coding", Value::Int(8)), None);
+        assert_eq!(a.insert("esm_class", Value::Int(4)), Some(Value::Int(1)));
+        assert_eq!(a.len(), 2);
+        assert_eq!(a.get("esm_class"), Some(&Value::Int(4)));
+        assert_eq!(a.get("short_message"), None);
+        // Equal whatever the order the fields were set in; a missing or different field differs.
+        let mut b = Fields::default();
+        b.insert("data_coding", Value::Int(8));
+        b.insert("esm_class", Value::Int(4));
+        assert_eq!(a, b);
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        b.insert("esm_class", Value::Int(5));
+        assert_ne!(a, b);
+        b.insert("esm_class", Value::Int(4));
+        b.insert("priority_flag", Value::Int(0));
+        assert_ne!(a, b);
+    }
 }

@@ -116,14 +116,15 @@ const KEYS: &[(&str, &str)] = &[
 ];
 
 fn canonical(key: &str) -> Option<&'static str> {
-    let norm: String = key
-        .chars()
-        .map(|c| match c {
-            '_' | '-' => ' ',
-            c => c.to_ascii_lowercase(),
+    let norm = |c: u8| match c {
+        b'_' | b'-' => b' ',
+        c => c.to_ascii_lowercase(),
+    };
+    KEYS.iter()
+        .find(|(k, _)| {
+            k.len() == key.len() && k.bytes().zip(key.bytes()).all(|(a, b)| a == norm(b))
         })
-        .collect();
-    KEYS.iter().find(|(k, _)| *k == norm).map(|(_, c)| *c)
+        .map(|(_, c)| *c)
 }
 
 /// A date from a receipt: YYMMDDhhmm or YYMMDDhhmmss.
@@ -375,7 +376,7 @@ fn trim_range(text: &str, r: Range<usize>) -> Range<usize> {
 pub fn parse(text: &str) -> Option<Receipt> {
     let bytes = text.as_bytes();
     let keys = key_positions(bytes);
-    let mut fields: Vec<ReceiptField> = Vec::new();
+    let mut fields: Vec<ReceiptField> = Vec::with_capacity(keys.len());
     let mut k = 0;
     while let Some(&(start, colon)) = keys.get(k) {
         let key = text.get(start..colon).unwrap_or_default();
@@ -661,6 +662,22 @@ mod tests {
         assert_eq!(parse_date("26123123"), None);
         assert_eq!(parse_date("26a2312359"), None);
         assert_eq!(parse_date("261231235961"), None);
+    }
+
+    proptest! {
+        /// Keys are recognised as the lower-cased spelling with `_` and `-` read as a space.
+        #[test]
+        fn canonical_reads_keys_as_normalised(key in "(?i)(submit|done|text|stat|err|id|sub|dlvrd|date|[_ -]|é|x){0,4}") {
+            let norm: String = key
+                .chars()
+                .map(|c| match c {
+                    '_' | '-' => ' ',
+                    c => c.to_ascii_lowercase(),
+                })
+                .collect();
+            let want = KEYS.iter().find(|(k, _)| *k == norm).map(|(_, c)| *c);
+            prop_assert_eq!(canonical(&key), want);
+        }
     }
 
     proptest! {

@@ -40,6 +40,16 @@ impl Val {
     }
 }
 
+/// `n` followed by `suffix` (as `format!("{n}{suffix}")`, without the formatter).
+pub(crate) fn count_text(n: usize, suffix: &str) -> String {
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(n);
+    let mut s = String::with_capacity(digits.len() + suffix.len());
+    s.push_str(digits);
+    s.push_str(suffix);
+    s
+}
+
 /// Make control characters visible in one-line output.
 pub fn escape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

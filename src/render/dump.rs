@@ -105,16 +105,34 @@ pub fn dump(d: &Decoded, style: &Style, opts: &DumpOptions) -> String {
     out
 }
 
+thread_local! {
+    /// The scratch buffers, reused from PDU to PDU.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
 /// [`dump`], appended to `out` (callers rendering many PDUs reuse one buffer).
 pub fn dump_into(out: &mut String, d: &Decoded, style: &Style, opts: &DumpOptions) {
+    SCRATCH.with(|s| match s.try_borrow_mut() {
+        Ok(mut scratch) => dump_rows(out, &mut scratch, d, style, opts),
+        Err(_) => dump_rows(out, &mut Scratch::default(), d, style, opts),
+    });
+}
+
+/// The title line, then each span's rows with the diagnostics at their offsets.
+fn dump_rows(
+    out: &mut String,
+    scratch: &mut Scratch,
+    d: &Decoded,
+    style: &Style,
+    opts: &DumpOptions,
+) {
     title_into(out, d, style);
     out.push('\n');
     let mut emitted = vec![false; d.diagnostics.len()];
-    let mut scratch = Scratch::default();
     // Diagnostics at offset 0 that concern the whole PDU come first.
     for (i, diag) in d.diagnostics.iter().enumerate() {
         if diag.offset == 0 && diag.severity == Severity::Info {
-            diag_lines(out, &mut scratch, diag, style, opts.width);
+            diag_lines(out, scratch, diag, style, opts.width);
             emitted[i] = true;
         }
     }
@@ -131,11 +149,11 @@ pub fn dump_into(out: &mut String, d: &Decoded, style: &Style, opts: &DumpOption
                 .spans
                 .get(k + 1)
                 .is_some_and(|n| n.depth > d.spans[k].depth);
-            row(out, &mut scratch, d, &d.spans[k], kids, style, opts);
+            row(out, scratch, d, &d.spans[k], kids, style, opts);
         }
         for (k, diag) in d.diagnostics.iter().enumerate() {
             if !emitted[k] && top.range.contains(&diag.offset) {
-                diag_lines(out, &mut scratch, diag, style, opts.width);
+                diag_lines(out, scratch, diag, style, opts.width);
                 emitted[k] = true;
             }
         }
@@ -143,7 +161,7 @@ pub fn dump_into(out: &mut String, d: &Decoded, style: &Style, opts: &DumpOption
     }
     for (k, diag) in d.diagnostics.iter().enumerate() {
         if !emitted[k] {
-            diag_lines(out, &mut scratch, diag, style, opts.width);
+            diag_lines(out, scratch, diag, style, opts.width);
         }
     }
 }
@@ -499,21 +517,37 @@ fn cut_at(w: &str, width: usize) -> (usize, usize) {
 fn wrap_ranges(s: &str, width: usize, tag: bool, lines: &mut Vec<(bool, Range<usize>)>) {
     let width = width.max(8);
     let first = lines.len();
+    // ASCII text (the common case) is measured in octets; other text by display width.
+    let ascii = s.is_ascii();
+    let cols = |r: Range<usize>| {
+        if ascii {
+            r.len()
+        } else {
+            columns(s.get(r).unwrap_or(""))
+        }
+    };
     // The line being filled (None while empty) and its width.
     let mut cur: Option<Range<usize>> = None;
     let mut cur_w = 0usize;
     let mut pos = 0usize;
-    for word in s.split(' ') {
+    for word in s.as_bytes().split(|&b| b == b' ') {
         let mut ws = pos;
         let we = pos + word.len();
         pos = we + 1;
-        let mut w_w = columns(word);
+        let mut w_w = cols(ws..we);
         while w_w > width {
             if let Some(c) = cur.take() {
                 lines.push((tag, c));
                 cur_w = 0;
             }
-            let (cut, cut_w) = cut_at(&s[ws..we], width);
+            let (cut, cut_w) = if ascii {
+                (width, width)
+            } else {
+                cut_at(s.get(ws..we).unwrap_or(""), width)
+            };
+            if cut == 0 {
+                break; // not reached: words start on character boundaries
+            }
             lines.push((tag, ws..ws + cut));
             ws += cut;
             w_w -= cut_w;

@@ -42,6 +42,8 @@ pub struct JsonSink<W> {
     w: W,
     opts: JsonOptions,
     flush_each: bool,
+    /// One line buffer reused for every PDU.
+    line: Vec<u8>,
 }
 
 impl<W: Write> JsonSink<W> {
@@ -51,6 +53,7 @@ impl<W: Write> JsonSink<W> {
             w,
             opts,
             flush_each: true,
+            line: Vec::new(),
         }
     }
 
@@ -77,7 +80,9 @@ impl<W: Write> Sink for JsonSink<W> {
     }
 
     fn pdu(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()> {
-        super::json::write_pdu_event(&mut self.w, ev, &self.opts)?;
+        self.line.clear();
+        super::json::push_pdu_event(&mut self.line, ev, &self.opts);
+        self.w.write_all(&self.line)?;
         self.flush_if_each()
     }
 
@@ -205,57 +210,75 @@ impl<W: Write> DumpSink<W> {
         }
     }
 
-    fn frame_line(&self, ev: &PduEvent<'_>, frame: u64) -> String {
+    /// `frame 4  2023-11-14 22:13:20.000100  10.0.0.1:40000 → 10.0.0.2:2775  ESME→SMSC  stream 1`
+    /// into `out`.
+    fn frame_line_into(out: &mut String, ev: &PduEvent<'_>, frame: u64) {
         let (src, dst) = match ev.direction {
             Some(Direction::SmscToEsme) => (ev.smsc, ev.esme),
             _ => (ev.esme, ev.smsc),
         };
-        let addr = |a: Option<std::net::SocketAddr>| a.map_or("?".to_string(), |a| a.to_string());
-        format!(
-            "frame {frame}  {}  {} → {}  {}  stream {}",
-            super::json::utc(ev.time.unwrap_or_default()),
-            addr(src),
-            addr(dst),
-            ev.direction.map_or("", Direction::label),
-            ev.session.unwrap_or(0)
-        )
+        let addr = |out: &mut String, a: Option<std::net::SocketAddr>| match a {
+            Some(a) => super::json::addr_into(out, a),
+            None => out.push('?'),
+        };
+        let mut digits = itoa::Buffer::new();
+        out.push_str("frame ");
+        out.push_str(digits.format(frame));
+        out.push_str("  ");
+        super::json::utc_into(out, ev.time.unwrap_or_default());
+        out.push_str("  ");
+        addr(out, src);
+        out.push_str(" → ");
+        addr(out, dst);
+        out.push_str("  ");
+        out.push_str(ev.direction.map_or("", Direction::label));
+        out.push_str("  stream ");
+        out.push_str(digits.format(ev.session.unwrap_or(0)));
     }
 
-    /// The frame line of `frame`, formatted once per frame.
+    /// The frame line of `frame`, formatted once per frame (into the same string each time).
     fn cached_frame_line(&mut self, ev: &PduEvent<'_>, frame: u64) -> &str {
-        if self.last_frame.as_ref().map(|(f, _)| *f) != Some(frame) {
-            let line = self.frame_line(ev, frame);
-            self.last_frame = Some((frame, line));
+        let (last, line) = self.last_frame.get_or_insert_with(|| (0, String::new()));
+        if *last != frame || line.is_empty() {
+            line.clear();
+            Self::frame_line_into(line, ev, frame);
+            *last = frame;
         }
-        self.last_frame.as_ref().map_or("", |(_, l)| l.as_str())
+        line.as_str()
     }
 
+    /// A PDU of a paste or a capture: the blank line between PDUs, the frame or source line,
+    /// the dump and the explanation of an error status, composed in one buffer and written
+    /// with one call.
     fn paste_or_capture(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()> {
         let mut owned = None;
         let d = Self::decoded(ev, &mut owned);
-        if self.shown > 0 {
-            writeln!(self.w)?;
-        }
         let style = self.style;
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        if self.shown > 0 {
+            buf.push('\n');
+        }
         if let (Layout::Capture, Some(frame)) = (self.layout, ev.frame) {
-            let line = style.paint(Role::Note, self.cached_frame_line(ev, frame));
-            writeln!(self.w, "{line}")?;
+            style.paint_into(&mut buf, Role::Note, self.cached_frame_line(ev, frame));
+            buf.push('\n');
         }
         if let (Layout::Paste, Some(src)) = (self.layout, ev.source) {
-            writeln!(self.w, "{}", style.paint(Role::Note, &src.heading()))?;
+            style.paint_into(&mut buf, Role::Note, &src.heading());
+            buf.push('\n');
         }
-        self.buf.clear();
-        dump_into(&mut self.buf, d, &style, &self.opts);
-        self.w.write_all(self.buf.as_bytes())?;
+        dump_into(&mut buf, d, &style, &self.opts);
         if let Some(h) = d.header {
             if h.command_status != 0 {
-                writeln!(self.w)?;
-                if self.block(h.command_status).is_some() {
-                    let block = &self.blocks[&h.command_status];
-                    self.w.write_all(block.as_bytes())?;
+                buf.push('\n');
+                if let Some(block) = self.block(h.command_status) {
+                    buf.push_str(block);
                 }
             }
         }
+        let written = self.w.write_all(buf.as_bytes());
+        self.buf = buf;
+        written?;
         self.shown += 1;
         Ok(())
     }
