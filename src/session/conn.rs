@@ -134,27 +134,28 @@ pub async fn connect_with_handle(
     }
 }
 
-/// What to do about the certificate errors people meet most, by the words rustls uses.
-const HANDSHAKE_HINTS: &[(&str, &str)] = &[
+/// What to do about the certificate errors people meet most, by the words rustls uses (its
+/// Debug name, and the Display text of the variant that carries context).
+const HANDSHAKE_HINTS: &[(&[&str], &str)] = &[
     (
-        CA_AS_END_ENTITY,
+        &[CA_AS_END_ENTITY],
         "the server presents a CA certificate (basicConstraints CA:TRUE, as `openssl req -x509` \
          makes by default) as its own; pass that very certificate (or the CA that signed it) \
          with --ca, re-issue the server certificate without CA:TRUE (openssl: -addext \
          basicConstraints=critical,CA:FALSE), or use --tls-insecure for a test",
     ),
     (
-        "UnknownIssuer",
+        &["UnknownIssuer"],
         "the certificate is not signed by a CA this client trusts: pass that CA with --ca, or \
          use --tls-insecure for a test",
     ),
     (
-        "NotValidForName",
+        &["NotValidForName", "not valid for name"],
         "the certificate does not name the host given with --host: connect by a name the \
          certificate lists",
     ),
     (
-        "Expired",
+        &["Expired", "certificate expired"],
         "the server certificate has expired (or this machine's clock is wrong)",
     ),
 ];
@@ -163,7 +164,7 @@ const HANDSHAKE_HINTS: &[(&str, &str)] = &[
 fn handshake_hint(error: &str) -> String {
     HANDSHAKE_HINTS
         .iter()
-        .find(|(needle, _)| error.contains(needle))
+        .find(|(needles, _)| needles.iter().any(|needle| error.contains(needle)))
         .map_or(String::new(), |(_, hint)| format!("\n  → {hint}"))
 }
 

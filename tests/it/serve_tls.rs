@@ -80,4 +80,8 @@ fn ca_flag_trusts_an_openssl_self_signed_server_certificate() {
     let (code, out) = bind_tls(s.port, "127.0.0.1", &cert);
     assert_eq!(code, 5, "{out}");
     assert!(out.contains("not valid for name"), "{out}");
+    assert!(
+        out.contains("connect by a name the certificate lists"),
+        "{out}"
+    );
 }
