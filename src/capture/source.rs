@@ -1,15 +1,17 @@
-//! Stream a pcap or pcapng file frame by frame (`pcap-file` does the file format; the file is
-//! read through a bounded buffer, never loaded whole).
+//! Stream a pcap or pcapng file frame by frame (`pcap-file`'s parsers do the file format). The
+//! file is read through our own buffer, never loaded whole: it holds one record at a time and
+//! grows to the record's declared length (up to [`MAX_RECORD`]), so a record larger than any
+//! fixed buffer is read whole rather than taken for the end of the file.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, ErrorKind, Read};
+use std::io::{ErrorKind, Read};
 use std::path::Path;
 use std::time::Duration;
 
-use pcap_file::pcap::PcapReader;
+use pcap_file::pcap::PcapParser;
 use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption;
-use pcap_file::pcapng::{Block, PcapNgReader};
-use pcap_file::{DataLink, PcapError, TsResolution};
+use pcap_file::pcapng::{Block, PcapNgParser};
+use pcap_file::{DataLink, Endianness, PcapError, TsResolution};
 
 use super::CaptureError;
 
@@ -34,20 +36,70 @@ struct Interface {
     units_per_sec: u128,
 }
 
-enum Inner<R: Read> {
-    Pcap(PcapReader<R>),
+enum Inner {
+    Pcap(PcapParser),
     Ng {
-        reader: PcapNgReader<R>,
+        parser: PcapNgParser,
         interfaces: Vec<Interface>,
     },
 }
 
+/// The largest record (pcap packet record or pcapng block) read; a larger declared length is
+/// reported as damage instead of being allocated.
+pub const MAX_RECORD: usize = 256 << 20;
+
+/// Octets asked of the file per read.
+const READ_CHUNK: usize = 1 << 16;
+
+/// The file's octets not yet parsed: `buf[pos..]`.
+struct Input<R> {
+    reader: R,
+    buf: Vec<u8>,
+    pos: usize,
+    eof: bool,
+}
+
+impl<R: Read> Input<R> {
+    /// The unparsed octets.
+    fn rest(&self) -> &[u8] {
+        self.buf.get(self.pos..).unwrap_or_default()
+    }
+
+    /// Read until at least `n` unparsed octets are held; false when the file ends first.
+    fn want(&mut self, n: usize) -> std::io::Result<bool> {
+        while self.rest().len() < n {
+            if self.eof {
+                return Ok(false);
+            }
+            if self.pos > 0 {
+                self.buf.drain(..self.pos);
+                self.pos = 0;
+            }
+            let have = self.buf.len();
+            let grow = (n - have).max(READ_CHUNK);
+            self.buf.resize(have + grow, 0);
+            let got = loop {
+                match self.reader.read(&mut self.buf[have..]) {
+                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                    r => break r,
+                }
+            };
+            self.buf.truncate(have + *got.as_ref().unwrap_or(&0));
+            if got? == 0 {
+                self.eof = true;
+            }
+        }
+        Ok(true)
+    }
+}
+
 /// A pcap or pcapng reader that yields [`Frame`]s in file order.
 pub struct CaptureReader<R: Read> {
-    inner: Inner<R>,
+    input: Input<R>,
+    inner: Inner,
     frames: u64,
     done: bool,
-    /// pcapng packet bytes are copied here (the reader's buffer is reused block by block).
+    /// The current frame's bytes.
     scratch: Vec<u8>,
 }
 
@@ -96,7 +148,7 @@ fn frame_error(e: PcapError, frame: u64) -> CaptureError {
     }
 }
 
-impl CaptureReader<BufReader<File>> {
+impl CaptureReader<File> {
     /// Open a capture file (pcap or pcapng, told apart by the magic number).
     pub fn open(path: impl AsRef<Path>) -> Result<Self, CaptureError> {
         let path = path.as_ref();
@@ -104,31 +156,91 @@ impl CaptureReader<BufReader<File>> {
             path: path.display().to_string(),
             source,
         })?;
-        Self::new(BufReader::with_capacity(1 << 16, file))
+        Self::new(file)
     }
 }
 
-impl<R: BufRead> CaptureReader<R> {
-    /// Read from any buffered reader (the magic number is peeked, not consumed).
-    pub fn new(mut reader: R) -> Result<Self, CaptureError> {
-        let head = reader.fill_buf()?;
-        let mut magic = [0u8; 4];
-        if head.len() < 4 {
-            if head.is_empty() {
+/// A pcap file header's length.
+const PCAP_HEADER_LEN: usize = 24;
+/// A pcap packet record header's length (incl_len at octets 8..12).
+const PCAP_RECORD_HEADER_LEN: usize = 16;
+/// A pcapng block's type and total length, and a section header block's byte-order magic.
+const PCAPNG_BLOCK_HEAD_LEN: usize = 8;
+const PCAPNG_SHB_HEAD_LEN: usize = 12;
+/// The pcapng section header block type (the same in either byte order).
+const PCAPNG_SHB: u32 = 0x0A0D_0D0A;
+/// The pcapng byte-order magic.
+const PCAPNG_BYTE_ORDER_MAGIC: u32 = 0x1A2B_3C4D;
+
+/// The u32 at `at` in byte order `e`.
+fn u32_at(b: &[u8], at: usize, e: Endianness) -> Option<u32> {
+    let a: [u8; 4] = b.get(at..at + 4)?.try_into().ok()?;
+    Some(match e {
+        Endianness::Big => u32::from_be_bytes(a),
+        Endianness::Little => u32::from_le_bytes(a),
+    })
+}
+
+/// The byte order of a pcapng section starting at `b` (its byte-order magic).
+fn section_order(b: &[u8]) -> Endianness {
+    if u32_at(b, 8, Endianness::Big) == Some(PCAPNG_BYTE_ORDER_MAGIC) {
+        Endianness::Big
+    } else {
+        Endianness::Little
+    }
+}
+
+/// The length of the pcapng block at `b` (`order`: the current section's byte order).
+fn block_len(b: &[u8], order: Endianness) -> usize {
+    let order = if u32_at(b, 0, Endianness::Big) == Some(PCAPNG_SHB) {
+        section_order(b)
+    } else {
+        order
+    };
+    u32_at(b, 4, order).map_or(0, |n| n as usize)
+}
+
+/// The length of the pcap packet record at `b`.
+fn record_len(b: &[u8], order: Endianness) -> usize {
+    PCAP_RECORD_HEADER_LEN + u32_at(b, 8, order).map_or(0, |n| n as usize)
+}
+
+impl<R: Read> CaptureReader<R> {
+    /// Read a capture from `reader` (pcap or pcapng, told apart by the magic number).
+    pub fn new(reader: R) -> Result<Self, CaptureError> {
+        let mut input = Input {
+            reader,
+            buf: Vec::new(),
+            pos: 0,
+            eof: false,
+        };
+        let header = "the file header";
+        if !input.want(4)? {
+            let rest = input.rest();
+            if rest.is_empty() {
                 return Err(CaptureError::Truncated {
                     what: "the file header (the file is empty)".into(),
                 });
             }
             return Err(CaptureError::NotCapture {
-                magic: hex::encode_upper(head),
+                magic: hex::encode_upper(rest),
             });
         }
-        magic.copy_from_slice(&head[..4]);
+        let mut magic = [0u8; 4];
+        magic.copy_from_slice(input.rest().get(..4).unwrap_or(&[0; 4]));
         let inner = if PCAP_MAGICS.contains(&magic) {
-            Inner::Pcap(PcapReader::new(reader).map_err(header_error)?)
+            let len = take(&mut input, header, PCAP_HEADER_LEN, |_| PCAP_HEADER_LEN)?;
+            let (_, parser) = PcapParser::new(record(&input, len)).map_err(header_error)?;
+            input.pos += len;
+            Inner::Pcap(parser)
         } else if magic == PCAPNG_MAGIC {
+            let len = take(&mut input, header, PCAPNG_SHB_HEAD_LEN, |b| {
+                block_len(b, Endianness::Big)
+            })?;
+            let (_, parser) = PcapNgParser::new(record(&input, len)).map_err(header_error)?;
+            input.pos += len;
             Inner::Ng {
-                reader: PcapNgReader::new(reader).map_err(header_error)?,
+                parser,
                 interfaces: Vec::new(),
             }
         } else {
@@ -137,12 +249,46 @@ impl<R: BufRead> CaptureReader<R> {
             });
         };
         Ok(CaptureReader {
+            input,
             inner,
             frames: 0,
             done: false,
             scratch: Vec::new(),
         })
     }
+}
+
+/// The `len` octets of the record at the start of the unparsed input.
+fn record<R: Read>(input: &Input<R>, len: usize) -> &[u8] {
+    input.rest().get(..len).unwrap_or_default()
+}
+
+/// Read the whole of the next record (`what`, for errors): its first `head` octets, then as many
+/// as `len_of` says they declare (at most [`MAX_RECORD`]). Its length.
+fn take<R: Read>(
+    input: &mut Input<R>,
+    what: &str,
+    head: usize,
+    len_of: impl Fn(&[u8]) -> usize,
+) -> Result<usize, CaptureError> {
+    let truncated = || CaptureError::Truncated { what: what.into() };
+    if !input.want(head)? {
+        return Err(truncated());
+    }
+    let len = len_of(input.rest()).max(head);
+    if len > MAX_RECORD {
+        return Err(CaptureError::Damaged {
+            what: what.into(),
+            reason: format!(
+                "it declares {len} octets, more than the {} MiB a record may have here",
+                MAX_RECORD >> 20
+            ),
+        });
+    }
+    if !input.want(len)? {
+        return Err(truncated());
+    }
+    Ok(len)
 }
 
 /// Timestamp units per second from a pcapng `if_tsresol` option value.
@@ -179,104 +325,118 @@ impl<R: Read> CaptureReader<R> {
             return None;
         }
         let number = self.frames + 1;
-        match &mut self.inner {
-            Inner::Pcap(reader) => {
-                let header = reader.header();
-                match reader.next_raw_packet() {
-                    None => {
-                        self.done = true;
-                        None
-                    }
-                    Some(Err(e)) => {
-                        self.done = true;
-                        Some(Err(frame_error(e, number)))
-                    }
-                    Some(Ok(p)) => {
-                        self.frames = number;
-                        let per_sec = match header.ts_resolution {
-                            TsResolution::MicroSecond => 1_000_000,
-                            TsResolution::NanoSecond => 1_000_000_000,
-                        };
-                        let frac = u128::from(p.ts_frac).min(per_sec - 1);
-                        let time = Duration::from_secs(u64::from(p.ts_sec)) + scale(frac, per_sec);
-                        let data: &[u8] = match p.data {
-                            std::borrow::Cow::Borrowed(b) => b,
-                            std::borrow::Cow::Owned(o) => {
-                                copy_into(&mut self.scratch, &o);
-                                &self.scratch
-                            }
-                        };
-                        Some(Ok(Frame {
-                            number,
-                            time,
-                            linktype: header.datalink,
-                            data,
-                        }))
-                    }
+        match self.read_frame(number) {
+            Ok(Some((time, linktype))) => {
+                self.frames = number;
+                Some(Ok(Frame {
+                    number,
+                    time,
+                    linktype,
+                    data: &self.scratch,
+                }))
+            }
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+
+    /// Read frame `number` into `scratch`: its time and link type; `None` at the end of the
+    /// file (pcapng blocks other than packets are taken in passing).
+    fn read_frame(&mut self, number: u64) -> Result<Option<(Duration, DataLink)>, CaptureError> {
+        let what = format!("frame {number}");
+        loop {
+            if !self.input.want(1)? {
+                return Ok(None);
+            }
+            let input = &mut self.input;
+            match &mut self.inner {
+                Inner::Pcap(parser) => {
+                    let h = parser.header();
+                    let len = take(input, &what, PCAP_RECORD_HEADER_LEN, |b| {
+                        record_len(b, h.endianness)
+                    })?;
+                    let (_, p) = parser
+                        .next_raw_packet(record(input, len))
+                        .map_err(|e| frame_error(e, number))?;
+                    let per_sec = match h.ts_resolution {
+                        TsResolution::MicroSecond => 1_000_000,
+                        TsResolution::NanoSecond => 1_000_000_000,
+                    };
+                    let frac = u128::from(p.ts_frac).min(per_sec - 1);
+                    let time = Duration::from_secs(u64::from(p.ts_sec)) + scale(frac, per_sec);
+                    copy_into(&mut self.scratch, &p.data);
+                    input.pos += len;
+                    return Ok(Some((time, h.datalink)));
+                }
+                Inner::Ng { parser, interfaces } => {
+                    let order = parser.section().endianness;
+                    let len = take(input, &what, PCAPNG_BLOCK_HEAD_LEN, |b| block_len(b, order))?;
+                    let (_, block) = parser
+                        .next_block(record(input, len))
+                        .map_err(|e| frame_error(e, number))?;
+                    let packet = packet_of(block, interfaces, &mut self.scratch);
+                    input.pos += len;
+                    let Some((iface, units)) = packet else {
+                        continue;
+                    };
+                    let Some(i) = interfaces.get(iface).copied() else {
+                        return Err(CaptureError::Damaged {
+                            what,
+                            reason: format!("packet of undeclared interface {iface}"),
+                        });
+                    };
+                    return Ok(Some((scale(units, i.units_per_sec), i.linktype)));
                 }
             }
-            Inner::Ng { reader, interfaces } => loop {
-                let scratch = &mut self.scratch;
-                let block = match reader.next_block() {
-                    None => {
-                        self.done = true;
-                        return None;
-                    }
-                    Some(Err(e)) => {
-                        self.done = true;
-                        return Some(Err(frame_error(e, number)));
-                    }
-                    Some(Ok(b)) => b,
-                };
-                let (iface, units) = match block {
-                    Block::SectionHeader(_) => {
-                        interfaces.clear();
-                        continue;
-                    }
-                    Block::InterfaceDescription(idb) => {
-                        let tsresol = idb
-                            .options
-                            .iter()
-                            .find_map(|o| match o {
-                                InterfaceDescriptionOption::IfTsResol(r) => Some(*r),
-                                _ => None,
-                            })
-                            .unwrap_or(6);
-                        interfaces.push(Interface {
-                            linktype: idb.linktype,
-                            units_per_sec: units_per_sec(tsresol),
-                        });
-                        continue;
-                    }
-                    Block::EnhancedPacket(p) => {
-                        copy_into(scratch, &p.data);
-                        (p.interface_id as usize, p.timestamp.as_nanos())
-                    }
-                    Block::SimplePacket(p) => {
-                        copy_into(scratch, &p.data);
-                        (0, 0)
-                    }
-                    Block::Packet(p) => {
-                        copy_into(scratch, &p.data);
-                        (usize::from(p.interface_id), u128::from(p.timestamp))
-                    }
-                    _ => continue,
-                };
-                let Some(i) = interfaces.get(iface).copied() else {
-                    self.done = true;
-                    return Some(Err(CaptureError::Damaged {
-                        what: format!("frame {number}"),
-                        reason: format!("packet of undeclared interface {iface}"),
-                    }));
-                };
-                self.frames = number;
-                return Some(Ok(Frame {
-                    number,
-                    time: scale(units, i.units_per_sec),
-                    linktype: i.linktype,
-                    data: &self.scratch,
-                }));
-            },
         }
+    }
+}
+
+/// A pcapng block taken in: a packet's bytes go to `scratch` and its (interface, timestamp
+/// units) come back; a section or interface description updates `interfaces`.
+fn packet_of(
+    block: Block<'_>,
+    interfaces: &mut Vec<Interface>,
+    scratch: &mut Vec<u8>,
+) -> Option<(usize, u128)> {
+    match block {
+        Block::SectionHeader(_) => {
+            interfaces.clear();
+            None
+        }
+        Block::InterfaceDescription(idb) => {
+            let tsresol = idb
+                .options
+                .iter()
+                .find_map(|o| match o {
+                    InterfaceDescriptionOption::IfTsResol(r) => Some(*r),
+                    _ => None,
+                })
+                .unwrap_or(6);
+            interfaces.push(Interface {
+                linktype: idb.linktype,
+                units_per_sec: units_per_sec(tsresol),
+            });
+            None
+        }
+        Block::EnhancedPacket(p) => {
+            copy_into(scratch, &p.data);
+            Some((p.interface_id as usize, p.timestamp.as_nanos()))
+        }
+        Block::SimplePacket(p) => {
+            copy_into(scratch, &p.data);
+            Some((0, 0))
+        }
+        Block::Packet(p) => {
+            copy_into(scratch, &p.data);
+            Some((usize::from(p.interface_id), u128::from(p.timestamp)))
+        }
+        _ => None,
     }
 }

@@ -4,7 +4,7 @@ use crate::wire::sink::{LineQueue, PcapSink};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
@@ -84,6 +84,10 @@ pub struct ServeArgs {
     /// network_error_code TLVs besides the text.
     #[arg(long, value_enum, default_value_t = OnOff::On, value_name = "on|off")]
     pub dlr_tlvs: OnOff,
+    /// Keep at most N receipts (about 200 octets each) for system_ids with no receiver bound,
+    /// delivered when one binds; more are dropped and counted in the summary.
+    #[arg(long, default_value_t = 100_000, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=10_000_000))]
+    pub receipt_queue: u32,
     /// Send a mobile-originated message FROM,TO,TEXT (deliver_sm) to a bound receiver or
     /// transceiver; repeatable. GSM 03.38 when it fits, else UCS2; long texts split with a UDH.
     #[arg(long, value_name = "FROM,TO,TEXT", help_heading = "MO traffic")]
@@ -216,6 +220,7 @@ impl ServeArgs {
             color,
             show_secrets: self.show_secrets,
             dlr_tlvs: self.dlr_tlvs == OnOff::On,
+            receipt_queue: self.receipt_queue as usize,
             mo,
             bind_timeout: secs_in("--bind-timeout", self.bind_timeout, 0.001)?,
             idle_timeout: (self.idle_timeout != 0.0)
@@ -302,7 +307,7 @@ pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
         },
         Err(e) => {
             drop(tx);
-            let _ = printer.join();
+            let _ = join_by(printer, Instant::now() + STDOUT_GRACE);
             return Err(e.into());
         }
     };
@@ -311,11 +316,34 @@ pub fn run(args: ServeArgs, ctx: &super::Ctx) -> anyhow::Result<Exit> {
     } else {
         summary.render(&ctx.style).trim_end().to_string()
     };
-    tx.send_waiting(text);
+    // Stdout may be a pipe nobody reads: give it a little time, never hang on it.
+    let deadline = Instant::now() + STDOUT_GRACE;
+    let queued = tx.send_by(text, deadline);
     drop(tx);
-    match printer.join() {
-        Ok(r) => r.context("writing to standard output")?,
-        Err(_) => anyhow::bail!("the output thread panicked"),
+    match join_by(printer, deadline) {
+        Some(Ok(r)) if queued => r.context("writing to standard output")?,
+        Some(Err(_)) => anyhow::bail!("the output thread panicked"),
+        _ => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("serve: standard output is blocked (nothing reads it); the summary was not printed");
+            }
+        }
     }
     Ok(Exit::Success)
+}
+
+/// How long `serve` waits at the end for standard output to take the summary.
+const STDOUT_GRACE: Duration = Duration::from_secs(2);
+
+/// The thread's result if it ends by `deadline`; `None` when it is still running (blocked
+/// writing, say): the process exits without it.
+fn join_by<T>(h: std::thread::JoinHandle<T>, deadline: Instant) -> Option<std::thread::Result<T>> {
+    while !h.is_finished() {
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Some(h.join())
 }

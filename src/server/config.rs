@@ -309,6 +309,8 @@ pub struct Config {
     pub store_max: usize,
     /// Capacity of each session's outgoing queue.
     pub out_queue: usize,
+    /// Receipts kept for system_ids with no receiver bound, all together, at most.
+    pub receipt_queue: usize,
     /// A connection that has not bound within this time is closed.
     pub bind_timeout: Duration,
     /// A bound session that sends nothing for this long gets an enquire_link, and is closed
@@ -383,6 +385,7 @@ impl Default for Config {
             show_secrets: false,
             store_max: 100_000,
             out_queue: 1024,
+            receipt_queue: 100_000,
             bind_timeout: Duration::from_secs(10),
             idle_timeout: Some(Duration::from_secs(120)),
             max_connections: 10_000,

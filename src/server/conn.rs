@@ -166,13 +166,13 @@ where
     shared.log.session_start(id, peer, local);
     let (rd, wr) = tokio::io::split(stream);
     let (tx, rx) = mpsc::channel(shared.cfg.out_queue.max(1));
-    let writer = tokio::spawn(write_loop(
-        wr,
-        rx,
-        shared.log.clone(),
-        id,
-        shared.cfg.idle_timeout,
-    ));
+    let writer = {
+        let shared = Arc::clone(&shared);
+        tokio::spawn(async move {
+            let counts = write_loop(wr, rx, shared.log.clone(), id, shared.cfg.idle_timeout).await;
+            merge_counts(&shared, &counts);
+        })
+    };
     let mut s = Session {
         id,
         shared: Arc::clone(&shared),
@@ -188,25 +188,29 @@ where
     lock(&shared.bound).remove(&id);
     let counts = std::mem::take(&mut s.counts);
     drop(s);
+    merge_counts(&shared, &counts);
     // The writer ends once every sender (this session's, pending receipts and delayed answers)
-    // is gone; do not wait for it forever.
-    let out_counts = tokio::time::timeout(Duration::from_secs(5), writer)
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .unwrap_or_default();
-    {
-        let mut g = lock(&shared.pdus);
-        for (k, n) in counts.iter().chain(out_counts.iter()) {
-            *g.entry(*k).or_default() += n;
-        }
-    }
+    // is gone and it wrote what it holds (it counts what it wrote itself); do not wait forever.
+    let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
     shared.log.session_end(id, why);
+}
+
+/// Add one side of a session's PDU counts to the summary's.
+fn merge_counts(shared: &Shared, counts: &Counts) {
+    let mut g = lock(&shared.pdus);
+    for (k, n) in counts {
+        *g.entry(*k).or_default() += n;
+    }
 }
 
 /// Delayed answers a session's writer holds at most (`--latency`); past that it stops taking
 /// from the queue, the reader waits, and the client's own sends are held back by TCP.
 const MAX_DELAYED: usize = 4096;
+
+/// The writer writes at most about this many octets at once.
+const WRITE_BATCH: usize = 16 * 1024;
+/// A writer with nothing queued keeps at most this much buffer.
+const IDLE_BUFFER: usize = 4 * 1024;
 
 /// An answer waiting for its `--latency` delay: (due, arrival order, bytes, note).
 type Delayed = Reverse<(tokio::time::Instant, u64, Vec<u8>, Option<String>)>;
@@ -222,7 +226,7 @@ async fn write_loop<W: AsyncWrite + Unpin>(
     write_timeout: Option<Duration>,
 ) -> Counts {
     let mut counts = Counts::new();
-    let mut buf: Vec<u8> = Vec::with_capacity(16 * 1024);
+    let mut buf: Vec<u8> = Vec::new();
     let mut held: BinaryHeap<Delayed> = BinaryHeap::new();
     let mut order = 0u64;
     let mut last: Option<(Vec<u8>, Option<String>)> = None;
@@ -263,7 +267,7 @@ async fn write_loop<W: AsyncWrite + Unpin>(
                         }
                         Out::Close => closing = true,
                     }
-                    if closing || buf.len() >= 64 * 1024 || held.len() >= MAX_DELAYED {
+                    if closing || buf.len() >= WRITE_BATCH || held.len() >= MAX_DELAYED {
                         break;
                     }
                     item = rx.try_recv().ok();
@@ -307,6 +311,10 @@ async fn write_loop<W: AsyncWrite + Unpin>(
                 break;
             }
             buf.clear();
+            if rx.is_empty() && buf.capacity() > IDLE_BUFFER {
+                // Thousands of quiet connections must not each keep a batch's worth.
+                buf = Vec::new();
+            }
         }
     }
     let _ = w.shutdown().await;
@@ -648,15 +656,13 @@ impl Session {
                 );
                 self.answer(resp, None).await;
                 if mode.can_receive() {
-                    let queued = lock(&self.shared.pending_dlr).remove(&sid);
-                    let n = queued.as_ref().map_or(0, |q| q.len() as u64);
-                    self.shared
-                        .counters
-                        .receipts_queued
-                        .fetch_sub(n, Ordering::Relaxed);
-                    for mut d in queued.into_iter().flatten() {
-                        d.sequence_number = next_seq(&self.seq);
-                        self.send(d, Some("queued receipt".into())).await;
+                    let queued = lock(&self.shared.pending_dlr).take(&sid);
+                    for mut d in queued {
+                        super::receipt::set_seq(&mut d, next_seq(&self.seq));
+                        let _ = self
+                            .tx
+                            .send(Out::Pdu(d.into_vec(), Some("queued receipt".into())))
+                            .await;
                     }
                 }
             }
@@ -762,18 +768,8 @@ impl Session {
         let text_part = payload
             .get(part.map_or(0, |i| i.udh_len)..)
             .unwrap_or_default();
-        let now = SystemTime::now();
-        let id = lock(&self.shared.store).insert(Stored {
-            system_id: sid.to_string(),
-            source: source.clone(),
-            dest: dest.clone(),
-            state: 1,
-            text: text_part.iter().take(160).copied().collect(),
-            data_coding: dc,
-            submitted: now,
-            done: None,
-            error: 0,
-        });
+        let text: Vec<u8> = text_part.iter().take(160).copied().collect();
+        let id = lock(&self.shared.store).insert(Stored::new(sid, &source, &dest, &text, dc));
         self.shared
             .counters
             .messages
@@ -826,23 +822,7 @@ impl Session {
         }
         if !self.shared.cfg.no_dlr {
             let rd = p.int("registered_delivery").unwrap_or(0) & 0x03;
-            let via = self
-                .bound
-                .as_ref()
-                .filter(|(_, m)| m.can_receive())
-                .map(|_| BoundSession {
-                    system_id: sid.to_string(),
-                    mode: Mode::Transceiver,
-                    tx: self.tx.clone(),
-                    seq: Arc::clone(&self.seq),
-                });
-            let shared = Arc::clone(&self.shared);
-            let sid = sid.to_string();
-            let session = self.id;
-            tokio::spawn(async move {
-                tokio::time::sleep(shared.cfg.dlr_delay).await;
-                finalize(shared, session, sid, id, rd, via).await;
-            });
+            super::receipt::schedule(&self.shared, self.id, id, rd);
         }
     }
 
@@ -859,7 +839,7 @@ impl Session {
         let id = p.string("message_id").unwrap_or_default();
         let (st, resp) = {
             let mut store = lock(&self.shared.store);
-            let found = store.get_mut(&id).filter(|m| m.system_id == sid);
+            let found = store.get_mut(&id).filter(|m| m.system_id() == sid);
             match (h.command_id, found) {
                 (cmd::QUERY_SM, None) => (RQUERYFAIL, None),
                 (cmd::QUERY_SM, Some(m)) => {
@@ -885,13 +865,8 @@ impl Session {
                 }
                 (cmd::CANCEL_SM, _) => (RCANCELFAIL, None),
                 (cmd::REPLACE_SM, Some(m)) if m.state == 1 => {
-                    m.text = p
-                        .bytes("short_message")
-                        .unwrap_or_default()
-                        .iter()
-                        .take(160)
-                        .copied()
-                        .collect();
+                    let text = p.bytes("short_message").unwrap_or_default();
+                    m.set_text(text.get(..text.len().min(160)).unwrap_or_default());
                     (ROK, None)
                 }
                 _ => (RREPLACEFAIL, None),
@@ -900,133 +875,5 @@ impl Session {
         let note = (st != ROK).then(|| format!("message_id {id:?} unknown or already final"));
         let resp = resp.unwrap_or_else(|| Self::resp(h, st));
         self.answer(resp, note).await;
-    }
-}
-
-/// After `--dlr-delay`: decide the final state and send the receipt if one was asked for.
-async fn finalize(
-    shared: Arc<Shared>,
-    session: u64,
-    sid: String,
-    id: String,
-    registered_delivery: u32,
-    via: Option<BoundSession>,
-) {
-    let Some(stat) = shared.cfg.dlr_mix.pick(shared.roll()) else {
-        return;
-    };
-    let now = SystemTime::now();
-    let snapshot = {
-        let mut store = lock(&shared.store);
-        let Some(m) = store.get_mut(&id) else { return };
-        if m.state != 1 {
-            return; // cancelled meanwhile
-        }
-        m.state = stat.message_state;
-        m.done = Some(now);
-        m.error = if stat.message_state == 2 { 0 } else { 1 };
-        m.clone()
-    };
-    let delivered = stat.message_state == 2;
-    let wanted = match registered_delivery {
-        1 => true,
-        2 => !delivered,
-        3 => delivered,
-        _ => false,
-    };
-    if !wanted {
-        return;
-    }
-    let date = |t: SystemTime| {
-        crate::codec::time::format_absolute(t, 0)
-            .ok()
-            .and_then(|s| s.get(..10).map(str::to_string))
-            .unwrap_or_default()
-    };
-    let text = crate::codec::receipt::text_excerpt(&snapshot.text, snapshot.data_coding);
-    let body = format!(
-        "id:{id} sub:001 dlvrd:{} submit date:{} done date:{} stat:{} err:{:03} text:{text}",
-        if delivered { "001" } else { "000" },
-        date(snapshot.submitted),
-        date(now),
-        stat.code,
-        snapshot.error
-    );
-    let (data_coding, body) = crate::codec::receipt::encode_text(&body);
-    let mut rid = id.clone().into_bytes();
-    rid.push(0);
-    let mut dlr = Pdu::new(cmd::DELIVER_SM, 0)
-        .with_int("source_addr_ton", 1)
-        .with_int("source_addr_npi", 1)
-        .with_str("source_addr", &snapshot.dest)
-        .with_int("dest_addr_ton", 1)
-        .with_int("dest_addr_npi", 1)
-        .with_str("destination_addr", &snapshot.source)
-        .with_int("esm_class", 0x04)
-        .with_int("data_coding", u32::from(data_coding))
-        .with("short_message", Value::Octets(body));
-    if shared.cfg.dlr_tlvs {
-        dlr = dlr
-            .with_tlv(tag::RECEIPTED_MESSAGE_ID, rid)
-            .with_tlv(tag::MESSAGE_STATE, vec![stat.message_state]);
-        if !delivered {
-            dlr = dlr.with_tlv(tag::NETWORK_ERROR_CODE, vec![3, 0, 1]);
-        }
-    }
-    // The submitting session when it can receive, else any receiver of the same system_id.
-    let target = via.or_else(|| {
-        lock(&shared.bound)
-            .iter()
-            .filter(|(_, b)| b.system_id == sid && b.mode.can_receive())
-            .min_by_key(|(k, _)| **k)
-            .map(|(_, b)| b.clone())
-    });
-    let Some(t) = target else {
-        let kept = {
-            let mut q = lock(&shared.pending_dlr);
-            let list = q.entry(sid).or_default();
-            let total = shared.counters.receipts_queued.load(Ordering::Relaxed);
-            if list.len() < 10_000 && total < super::MAX_QUEUED_RECEIPTS {
-                list.push_back(dlr);
-                shared
-                    .counters
-                    .receipts_queued
-                    .fetch_add(1, Ordering::Relaxed);
-                true
-            } else {
-                false
-            }
-        };
-        if !kept {
-            shared
-                .counters
-                .receipts_dropped
-                .fetch_add(1, Ordering::Relaxed);
-            return;
-        }
-        shared.log.event(
-            session,
-            "receipt_queued",
-            &format!("receipt for {id} kept until a receiver binds"),
-            json!({"message_id": id}),
-        );
-        return;
-    };
-    dlr.sequence_number = t.next_seq();
-    if let Ok(b) = dlr.encode() {
-        // Never wait for a client that does not read: a full queue drops the receipt.
-        let note = Some(format!("receipt for {id}: {}", stat.code));
-        match t.tx.try_send(Out::Pdu(b, note)) {
-            Ok(()) => {
-                shared.counters.receipts.fetch_add(1, Ordering::Relaxed);
-            }
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                shared
-                    .counters
-                    .receipts_dropped
-                    .fetch_add(1, Ordering::Relaxed);
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => {}
-        }
     }
 }

@@ -13,11 +13,12 @@ pub mod config;
 mod conn;
 pub mod mo;
 pub mod output;
+mod receipt;
 pub mod store;
 pub mod validate;
 
 use crate::spec::ids::cmd;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -33,7 +34,7 @@ use tokio_rustls::TlsAcceptor;
 pub use config::{Account, Config, DlrMix, FailRule, FailedBind, Latency, OutputMode, Trigger};
 pub use output::{Dir, Log, Summary};
 
-use store::{Reassembly, Rng, Store};
+use store::{PendingReceipts, Reassembly, Rng, Store};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -145,14 +146,16 @@ pub(crate) struct Counters {
     pub framing_errors: AtomicU64,
     /// Connections closed at once because `--max-connections` were open.
     pub refused_connections: AtomicU64,
-    /// Receipts dropped (client queue full, or too many waiting for a receiver).
-    pub receipts_dropped: AtomicU64,
-    /// Receipts waiting for a receiver, all system_ids together.
-    pub receipts_queued: AtomicU64,
+    /// Receipts dropped because the receiver's queue was full (it does not read).
+    pub receipts_unread: AtomicU64,
+    /// Receipts not made: too many messages were waiting for `--dlr-delay`.
+    pub receipts_unscheduled: AtomicU64,
 }
 
-/// Receipts kept for receivers not bound yet, all system_ids together, at most.
-pub(crate) const MAX_QUEUED_RECEIPTS: u64 = 100_000;
+/// Receipts kept for the receivers of one system_id, at most.
+pub(crate) const MAX_QUEUED_RECEIPTS_PER_ID: usize = 10_000;
+/// The system_ids named in the summary's line about receipts dropped for want of a receiver.
+const SUMMARY_NAMED_IDS: usize = 10;
 
 /// State shared by every session.
 pub(crate) struct Shared {
@@ -164,7 +167,9 @@ pub(crate) struct Shared {
     pub store: Mutex<Store>,
     pub reassembly: Mutex<Reassembly>,
     pub bound: Mutex<HashMap<u64, BoundSession>>,
-    pub pending_dlr: Mutex<HashMap<String, VecDeque<crate::codec::Pdu>>>,
+    pub pending_dlr: Mutex<PendingReceipts>,
+    /// Accepted messages waiting for `--dlr-delay` (see [`receipt`]).
+    pub dlr_due: mpsc::Sender<receipt::Due>,
     pub buckets: Mutex<HashMap<String, Bucket>>,
     pub counters: Counters,
     pub pdus: Mutex<output::Counts>,
@@ -274,6 +279,8 @@ pub async fn run(
         listeners.push((l, local, tls));
     }
     let (stop_tx, stop_rx) = watch::channel(false);
+    let (dlr_due, dlr_rx) = receipt::channel();
+    let pending_dlr = PendingReceipts::new(cfg.receipt_queue, MAX_QUEUED_RECEIPTS_PER_ID);
     let shared = Arc::new(Shared {
         rng: Mutex::new(Rng::new(cfg.seed)),
         store: Mutex::new(Store::new(cfg.store_max)),
@@ -283,7 +290,8 @@ pub async fn run(
         next_session: AtomicU64::new(0),
         submits: AtomicU64::new(0),
         bound: Mutex::new(HashMap::new()),
-        pending_dlr: Mutex::new(HashMap::new()),
+        pending_dlr: Mutex::new(pending_dlr),
+        dlr_due,
         buckets: Mutex::new(HashMap::new()),
         counters: Counters::default(),
         pdus: Mutex::new(output::Counts::new()),
@@ -305,6 +313,7 @@ pub async fn run(
     }
     drop(alive);
     tokio::spawn(mo::run(Arc::clone(&shared)));
+    tokio::spawn(receipt::run(Arc::clone(&shared), dlr_rx));
     let limit = shared.cfg.max_seconds;
     tokio::select! {
         _ = shutdown => {}
@@ -328,9 +337,23 @@ pub async fn run(
         framing_errors: c.framing_errors.load(Ordering::Relaxed),
         refused_connections: c.refused_connections.load(Ordering::Relaxed),
         log_dropped: 0,
-        receipts_dropped: c.receipts_dropped.load(Ordering::Relaxed),
+        receipts_unread: c.receipts_unread.load(Ordering::Relaxed),
+        receipts_unscheduled: c.receipts_unscheduled.load(Ordering::Relaxed),
         pdus: output::Counts::new(),
+        ..Summary::default()
     };
+    {
+        let pending = lock(&shared.pending_dlr);
+        summary.receipts_waiting = pending.queued() as u64;
+        summary.receipts_no_receiver = pending.dropped().total;
+        summary.receipts_no_receiver_by_id = pending
+            .dropped()
+            .top()
+            .into_iter()
+            .take(SUMMARY_NAMED_IDS)
+            .map(|(k, n)| (k.to_string(), n))
+            .collect();
+    }
     summary.merge(&lock(&shared.pdus));
     Ok(summary)
 }

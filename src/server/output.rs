@@ -230,8 +230,16 @@ pub struct Summary {
     pub refused_connections: u64,
     /// Log lines dropped because standard output did not keep up.
     pub log_dropped: u64,
-    /// Receipts dropped: the client's queue was full, or too many waited for a receiver.
-    pub receipts_dropped: u64,
+    /// Receipts dropped because the receiver did not read them (its queue was full).
+    pub receipts_unread: u64,
+    /// Receipts dropped because no receiver of their system_id was bound and too many waited.
+    pub receipts_no_receiver: u64,
+    /// The system_ids with the most receipts dropped for want of a receiver, most first.
+    pub receipts_no_receiver_by_id: Vec<(String, u64)>,
+    /// Receipts still waiting for a receiver at the end (never delivered).
+    pub receipts_waiting: u64,
+    /// Receipts not made: too many messages were waiting for `--dlr-delay`.
+    pub receipts_unscheduled: u64,
 }
 
 impl Summary {
@@ -247,7 +255,7 @@ impl Summary {
         let mut s = String::new();
         let _ = writeln!(
             s,
-            "{}: {} sessions, {} binds ({} refused), {} messages accepted ({} long), {} receipts sent",
+            "{}: {} sessions, {} binds ({} refused)\n  {} messages accepted ({} long), {} receipts sent",
             style.paint(Role::Heading, "summary"),
             self.sessions,
             self.binds,
@@ -256,33 +264,14 @@ impl Summary {
             self.long_messages,
             self.receipts
         );
-        if self.framing_errors > 0 {
-            let _ = writeln!(
-                s,
-                "  {} connections closed after a bad command_length",
-                self.framing_errors
-            );
-        }
-        if self.log_dropped > 0 {
-            let _ = writeln!(
-                s,
-                "  {} log lines dropped: stdout blocked",
-                self.log_dropped
-            );
-        }
-        if self.receipts_dropped > 0 {
-            let _ = writeln!(
-                s,
-                "  {} receipts dropped: the client did not read them, or too many waited for a receiver",
-                self.receipts_dropped
-            );
-        }
-        if self.refused_connections > 0 {
-            let _ = writeln!(
-                s,
-                "  {} connections closed at once: --max-connections reached",
-                self.refused_connections
-            );
+        for (n, what) in self.problems() {
+            if n > 0 {
+                let _ = writeln!(s, "  {n} {what}");
+            }
+            if n > 0 && what == NO_RECEIVER {
+                let named = &self.receipts_no_receiver_by_id;
+                let _ = writeln!(s, "    {}", named_counts(named, n));
+            }
         }
         for ((dir, id, st), n) in &self.pdus {
             let _ = writeln!(
@@ -294,6 +283,34 @@ impl Summary {
             );
         }
         s
+    }
+
+    /// What went wrong, with its count (shown when not 0).
+    fn problems(&self) -> [(u64, &'static str); 7] {
+        [
+            (
+                self.framing_errors,
+                "connections closed after a bad command_length",
+            ),
+            (self.log_dropped, "log lines dropped: stdout blocked"),
+            (self.receipts_no_receiver, NO_RECEIVER),
+            (
+                self.receipts_unread,
+                "receipts dropped: the receiver did not read them",
+            ),
+            (
+                self.receipts_unscheduled,
+                "receipts not made: too many messages waited for --dlr-delay",
+            ),
+            (
+                self.receipts_waiting,
+                "receipts never delivered: still waiting for a receiver",
+            ),
+            (
+                self.refused_connections,
+                "connections closed at once: --max-connections reached",
+            ),
+        ]
     }
 
     /// The summary as one JSON object.
@@ -311,10 +328,48 @@ impl Summary {
             "long_messages": self.long_messages, "receipts": self.receipts,
             "framing_errors": self.framing_errors,
             "refused_connections": self.refused_connections,
-            "log_dropped": self.log_dropped, "receipts_dropped": self.receipts_dropped,
+            "log_dropped": self.log_dropped,
+            "receipts_dropped": self.receipts_unread + self.receipts_no_receiver,
+            "receipts_unread": self.receipts_unread,
+            "receipts_no_receiver": self.receipts_no_receiver,
+            "receipts_no_receiver_by_system_id": self.receipts_no_receiver_by_id.iter()
+                .map(|(k, n)| json!({"system_id": k, "count": n})).collect::<Vec<J>>(),
+            "receipts_waiting": self.receipts_waiting,
+            "receipts_unscheduled": self.receipts_unscheduled,
             "pdus": pdus,
         })
     }
+}
+
+/// The summary's line about receipts dropped for want of a receiver (followed by the system_ids).
+const NO_RECEIVER: &str = "receipts dropped: no receiver bound for their system_id";
+
+/// Width the summary's lines keep within.
+const SUMMARY_WIDTH: usize = 80;
+
+/// `system_id "a": 120, "b": 80, others: 998`, cut to fit [`SUMMARY_WIDTH`] (indented by 4).
+fn named_counts(named: &[(String, u64)], total: u64) -> String {
+    let mut out = String::from("system_id");
+    let mut shown = 0u64;
+    for (i, (id, n)) in named.iter().enumerate() {
+        let item = format!("{}{id:?}: {n}", if i == 0 { " " } else { ", " });
+        let rest = total.saturating_sub(shown + n);
+        let tail = if rest > 0 {
+            format!(", others: {rest}")
+        } else {
+            String::new()
+        };
+        if i > 0 && 4 + out.len() + item.len() + tail.len() > SUMMARY_WIDTH {
+            break;
+        }
+        out.push_str(&item);
+        shown += n;
+    }
+    let rest = total.saturating_sub(shown);
+    if rest > 0 {
+        let _ = write!(out, ", others: {rest}");
+    }
+    out
 }
 
 #[cfg(test)]

@@ -38,36 +38,108 @@ impl Rng {
     }
 }
 
-/// One stored message.
+/// One stored message, compact: the system_id, addresses and text share one allocation (the
+/// store holds up to `--store-max` of them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
-    /// system_id of the session that submitted it.
-    pub system_id: String,
-    /// source_addr.
-    pub source: Vec<u8>,
-    /// destination_addr.
-    pub dest: Vec<u8>,
+    /// system_id, source_addr, destination_addr and text, one after the other.
+    bytes: Box<[u8]>,
+    /// Lengths of system_id, source_addr and destination_addr in `bytes`.
+    lens: [u16; 3],
     /// message_state (1 ENROUTE until a receipt decides, 4 DELETED after cancel_sm ...).
     pub state: u8,
-    /// The message bytes (first octets only, UDH removed).
-    pub text: Vec<u8>,
-    /// The message's data_coding, to decode `text` for the receipt.
+    /// The message's data_coding, to decode the text for the receipt.
     pub data_coding: u8,
+    /// Network error code reported with a failed final state.
+    pub error: u8,
     /// When it was submitted.
     pub submitted: SystemTime,
     /// When it reached a final state.
     pub done: Option<SystemTime>,
-    /// Network error code reported with a failed final state.
-    pub error: u8,
 }
 
-/// The message store: ids are handed out here, old entries dropped beyond `max`.
+/// At most this many octets of each part are kept (addresses are at most 65 octets).
+const MAX_PART: usize = u16::MAX as usize;
+
+/// The first `MAX_PART` octets of `b`.
+fn capped(b: &[u8]) -> &[u8] {
+    b.get(..b.len().min(MAX_PART)).unwrap_or_default()
+}
+
+impl Stored {
+    /// An ENROUTE message submitted now by `system_id`; `text` is its first octets, UDH removed.
+    pub fn new(system_id: &str, source: &[u8], dest: &[u8], text: &[u8], data_coding: u8) -> Self {
+        let parts = [capped(system_id.as_bytes()), capped(source), capped(dest)];
+        let mut bytes =
+            Vec::with_capacity(parts.iter().map(|p| p.len()).sum::<usize>() + text.len());
+        let mut lens = [0u16; 3];
+        for (len, p) in lens.iter_mut().zip(parts) {
+            *len = p.len() as u16;
+            bytes.extend_from_slice(p);
+        }
+        bytes.extend_from_slice(capped(text));
+        Stored {
+            bytes: bytes.into_boxed_slice(),
+            lens,
+            state: 1,
+            data_coding,
+            error: 0,
+            submitted: SystemTime::now(),
+            done: None,
+        }
+    }
+
+    /// Part `i` of `bytes` (0 system_id, 1 source, 2 destination, 3 text).
+    fn part(&self, i: usize) -> &[u8] {
+        let mut start = 0;
+        for len in self.lens.iter().take(i) {
+            start += usize::from(*len);
+        }
+        let end = self
+            .lens
+            .get(i)
+            .map_or(self.bytes.len(), |l| start + usize::from(*l));
+        self.bytes.get(start..end).unwrap_or_default()
+    }
+
+    /// system_id of the session that submitted it.
+    pub fn system_id(&self) -> &str {
+        std::str::from_utf8(self.part(0)).unwrap_or_default()
+    }
+
+    /// source_addr.
+    pub fn source(&self) -> &[u8] {
+        self.part(1)
+    }
+
+    /// destination_addr.
+    pub fn dest(&self) -> &[u8] {
+        self.part(2)
+    }
+
+    /// The message bytes (first octets only, UDH removed).
+    pub fn text(&self) -> &[u8] {
+        self.part(3)
+    }
+
+    /// Replace the text (replace_sm).
+    pub fn set_text(&mut self, text: &[u8]) {
+        let head =
+            usize::from(self.lens[0]) + usize::from(self.lens[1]) + usize::from(self.lens[2]);
+        let mut bytes = self.bytes.get(..head).unwrap_or_default().to_vec();
+        bytes.extend_from_slice(capped(text));
+        self.bytes = bytes.into_boxed_slice();
+    }
+}
+
+/// The message store: ids are handed out here in order ("00000001", "00000002" ...), so the
+/// messages sit in a ring indexed by id; the oldest is dropped beyond `max`.
 #[derive(Debug, Default)]
 pub struct Store {
     max: usize,
-    next: u64,
-    map: HashMap<String, Stored>,
-    order: VecDeque<String>,
+    /// The number of the id of `ring[0]`.
+    first: u64,
+    ring: VecDeque<Stored>,
 }
 
 impl Store {
@@ -75,42 +147,151 @@ impl Store {
     pub fn new(max: usize) -> Self {
         Store {
             max: max.max(1),
-            ..Default::default()
+            first: 1,
+            ring: VecDeque::new(),
         }
+    }
+
+    /// The message_id of id number `n`.
+    fn id_of(n: u64) -> String {
+        format!("{n:08X}")
+    }
+
+    /// The slot of a message_id handed out by [`Store::insert`] (exactly as spelled there).
+    fn slot(&self, id: &str) -> Option<usize> {
+        let n = u64::from_str_radix(id, 16).ok()?;
+        if Self::id_of(n) != id {
+            return None;
+        }
+        usize::try_from(n.checked_sub(self.first)?).ok()
     }
 
     /// Store a message under a new id and return the id.
     pub fn insert(&mut self, m: Stored) -> String {
-        self.next += 1;
-        let id = format!("{:08X}", self.next);
-        if self.order.len() >= self.max {
-            if let Some(old) = self.order.pop_front() {
-                self.map.remove(&old);
-            }
+        if self.ring.len() >= self.max && self.ring.pop_front().is_some() {
+            self.first += 1;
         }
-        self.order.push_back(id.clone());
-        self.map.insert(id.clone(), m);
-        id
+        self.ring.push_back(m);
+        Self::id_of(self.first + self.ring.len() as u64 - 1)
     }
 
     /// The message with this id.
     pub fn get(&self, id: &str) -> Option<&Stored> {
-        self.map.get(id)
+        self.ring.get(self.slot(id)?)
     }
 
     /// The message with this id, to change it.
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Stored> {
-        self.map.get_mut(id)
+        let i = self.slot(id)?;
+        self.ring.get_mut(i)
     }
 
     /// How many messages are kept.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.ring.len()
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.ring.is_empty()
+    }
+}
+
+/// Receipts waiting for a receiver of their system_id to bind, kept encoded (sequence_number
+/// set when sent). Bounded per system_id and across all of them; what does not fit is dropped
+/// and counted per system_id for the summary.
+#[derive(Debug, Default)]
+pub struct PendingReceipts {
+    queues: HashMap<String, VecDeque<Box<[u8]>>>,
+    queued: usize,
+    max_total: usize,
+    max_per_id: usize,
+    dropped: Dropped,
+}
+
+/// Receipts dropped for want of a receiver, by system_id (the first [`MAX_NAMED`] system_ids
+/// by name, the rest together).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Dropped {
+    /// All of them.
+    pub total: u64,
+    /// Per system_id, for the first system_ids seen.
+    pub by_id: HashMap<String, u64>,
+}
+
+/// Dropped receipts are counted by name for at most this many system_ids.
+const MAX_NAMED: usize = 1000;
+
+impl Dropped {
+    /// Count one receipt for `system_id` dropped.
+    pub fn add(&mut self, system_id: &str) {
+        self.total += 1;
+        if let Some(n) = self.by_id.get_mut(system_id) {
+            *n += 1;
+        } else if self.by_id.len() < MAX_NAMED {
+            self.by_id.insert(system_id.to_string(), 1);
+        }
+    }
+
+    /// The system_ids with the most dropped receipts, most first (ties by name).
+    pub fn top(&self) -> Vec<(&str, u64)> {
+        let mut v: Vec<(&str, u64)> = self.by_id.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v
+    }
+}
+
+impl PendingReceipts {
+    /// At most `max_total` receipts kept, at most `max_per_id` for one system_id.
+    pub fn new(max_total: usize, max_per_id: usize) -> Self {
+        PendingReceipts {
+            max_total,
+            max_per_id,
+            ..Default::default()
+        }
+    }
+
+    /// Keep an encoded receipt until a receiver of `system_id` binds; false (and counted) when
+    /// it does not fit.
+    pub fn push(&mut self, system_id: &str, receipt: Vec<u8>) -> bool {
+        self.push_with(system_id, || Some(receipt))
+    }
+
+    /// [`PendingReceipts::push`] a receipt made by `make` only when it fits (`make` giving
+    /// nothing keeps nothing).
+    pub fn push_with(&mut self, system_id: &str, make: impl FnOnce() -> Option<Vec<u8>>) -> bool {
+        let fits = self.queued < self.max_total
+            && self.queues.get(system_id).map_or(0, VecDeque::len) < self.max_per_id;
+        if !fits {
+            self.dropped.add(system_id);
+            return false;
+        }
+        let Some(receipt) = make() else {
+            return false;
+        };
+        self.queues
+            .entry(system_id.to_string())
+            .or_default()
+            .push_back(receipt.into_boxed_slice());
+        self.queued += 1;
+        true
+    }
+
+    /// Every receipt kept for `system_id`, oldest first.
+    pub fn take(&mut self, system_id: &str) -> VecDeque<Box<[u8]>> {
+        let q = self.queues.remove(system_id).unwrap_or_default();
+        self.queued -= q.len();
+        q
+    }
+
+    /// Receipts kept now.
+    pub fn queued(&self) -> usize {
+        self.queued
+    }
+
+    /// Receipts dropped for want of room.
+    pub fn dropped(&self) -> &Dropped {
+        &self.dropped
     }
 }
 
@@ -261,24 +442,43 @@ mod tests {
     #[test]
     fn store_ids_and_bound() {
         let mut s = Store::new(2);
-        let m = Stored {
-            data_coding: 0,
-            system_id: "a".into(),
-            source: vec![],
-            dest: vec![],
-            state: 1,
-            text: vec![],
-            submitted: SystemTime::UNIX_EPOCH,
-            done: None,
-            error: 0,
-        };
+        let m = Stored::new("a", b"1", b"22", b"hi", 0);
+        assert_eq!(
+            (m.system_id(), m.source(), m.dest(), m.text()),
+            ("a", &b"1"[..], &b"22"[..], &b"hi"[..])
+        );
         let a = s.insert(m.clone());
         let b = s.insert(m.clone());
         assert_eq!((a.as_str(), b.as_str()), ("00000001", "00000002"));
-        let _c = s.insert(m);
+        let c = s.insert(m);
+        assert_eq!(c, "00000003");
         assert_eq!(s.len(), 2);
         assert!(s.get(&a).is_none());
         assert!(s.get(&b).is_some());
+        // Only the spelling handed out finds a message.
+        assert!(s.get("2").is_none() && s.get("00000002").is_some());
+        assert!(s.get("00000004").is_none() && s.get("zz").is_none() && s.get("").is_none());
+        let m = s.get_mut(&c).unwrap();
+        m.set_text(b"replaced");
+        assert_eq!((m.dest(), m.text()), (&b"22"[..], &b"replaced"[..]));
+    }
+
+    #[test]
+    fn pending_receipts_are_bounded_per_id_and_in_total() {
+        let mut q = PendingReceipts::new(3, 2);
+        assert!(q.push("a", vec![1]));
+        assert!(q.push("a", vec![2]));
+        assert!(!q.push("a", vec![3]), "per system_id");
+        assert!(q.push("b", vec![4]));
+        assert!(!q.push("c", vec![5]), "in total");
+        assert_eq!(q.queued(), 3);
+        assert_eq!(q.dropped().total, 2);
+        assert_eq!(q.dropped().top(), [("a", 1), ("c", 1)]);
+        let a: Vec<_> = q.take("a").into_iter().map(|b| b[0]).collect();
+        assert_eq!(a, [1, 2]);
+        assert_eq!(q.queued(), 1);
+        assert!(q.take("a").is_empty());
+        assert!(q.push("c", vec![6]));
     }
 
     #[test]

@@ -134,27 +134,28 @@ pub async fn connect_with_handle(
     }
 }
 
-/// What to do about the certificate errors people meet most, by the words rustls uses.
-const HANDSHAKE_HINTS: &[(&str, &str)] = &[
+/// What to do about the certificate errors people meet most, by the words rustls uses (its
+/// Debug name, and the Display text of the variant that carries context).
+const HANDSHAKE_HINTS: &[(&[&str], &str)] = &[
     (
-        "CaUsedAsEndEntity",
+        &[CA_AS_END_ENTITY],
         "the server presents a CA certificate (basicConstraints CA:TRUE, as `openssl req -x509` \
-         makes by default) as its own; pass the CA that signed it with --ca, re-issue the \
-         server certificate without CA:TRUE (openssl: -addext basicConstraints=critical,CA:FALSE), \
-         or use --tls-insecure for a test",
+         makes by default) as its own; pass that very certificate (or the CA that signed it) \
+         with --ca, re-issue the server certificate without CA:TRUE (openssl: -addext \
+         basicConstraints=critical,CA:FALSE), or use --tls-insecure for a test",
     ),
     (
-        "UnknownIssuer",
+        &["UnknownIssuer"],
         "the certificate is not signed by a CA this client trusts: pass that CA with --ca, or \
          use --tls-insecure for a test",
     ),
     (
-        "NotValidForName",
+        &["NotValidForName", "not valid for name"],
         "the certificate does not name the host given with --host: connect by a name the \
          certificate lists",
     ),
     (
-        "Expired",
+        &["Expired", "certificate expired"],
         "the server certificate has expired (or this machine's clock is wrong)",
     ),
 ];
@@ -163,7 +164,7 @@ const HANDSHAKE_HINTS: &[(&str, &str)] = &[
 fn handshake_hint(error: &str) -> String {
     HANDSHAKE_HINTS
         .iter()
-        .find(|(needle, _)| error.contains(needle))
+        .find(|(needles, _)| needles.iter().any(|needle| error.contains(needle)))
         .map_or(String::new(), |(_, hint)| format!("\n  → {hint}"))
 }
 
@@ -179,7 +180,11 @@ pub fn client_config(tls: &TlsOptions) -> Result<rustls::ClientConfig, SessionEr
     if tls.insecure {
         return Ok(builder
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(NoVerify(provider())))
+            .with_custom_certificate_verifier(Arc::new(Verifier {
+                webpki: None,
+                ca: Vec::new(),
+                provider: provider(),
+            }))
             .with_no_client_auth());
     }
     let mut roots = rustls::RootCertStore::empty();
@@ -187,47 +192,97 @@ pub fn client_config(tls: &TlsOptions) -> Result<rustls::ClientConfig, SessionEr
     for cert in native.certs {
         let _ = roots.add(cert);
     }
-    if let Some(path) = &tls.ca {
-        let pem = std::fs::read(path)
-            .map_err(|e| SessionError::Tls(format!("cannot read --ca {}: {e}", path.display())))?;
-        let mut n = 0;
-        for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
-            let cert =
-                cert.map_err(|e| SessionError::Tls(format!("--ca {}: {e}", path.display())))?;
-            roots
-                .add(cert)
-                .map_err(|e| SessionError::Tls(format!("--ca {}: {e}", path.display())))?;
-            n += 1;
+    let ca = match &tls.ca {
+        Some(path) => {
+            let certs = ca_certs(path)?;
+            for cert in &certs {
+                roots
+                    .add(cert.clone())
+                    .map_err(|e| SessionError::Tls(format!("--ca {}: {e}", path.display())))?;
+            }
+            certs
         }
-        if n == 0 {
-            return Err(SessionError::Tls(format!(
-                "--ca {} holds no PEM certificate",
-                path.display()
-            )));
-        }
-    }
+        None => Vec::new(),
+    };
     if roots.is_empty() {
         return Err(SessionError::Tls(
             "no trusted root certificates: give --ca FILE or --tls-insecure".into(),
         ));
     }
-    Ok(builder.with_root_certificates(roots).with_no_client_auth())
+    if ca.is_empty() {
+        return Ok(builder.with_root_certificates(roots).with_no_client_auth());
+    }
+    let webpki =
+        rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider())
+            .build()
+            .map_err(|e| SessionError::Tls(e.to_string()))?;
+    Ok(builder
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(Verifier {
+            webpki: Some(webpki),
+            ca,
+            provider: provider(),
+        }))
+        .with_no_client_auth())
 }
 
-/// Accepts any certificate (`--tls-insecure`), but still checks handshake signatures.
-#[derive(Debug)]
-struct NoVerify(Arc<rustls::crypto::CryptoProvider>);
+/// The PEM certificates of a `--ca` file (at least one).
+fn ca_certs(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, SessionError> {
+    let pem = std::fs::read(path)
+        .map_err(|e| SessionError::Tls(format!("cannot read --ca {}: {e}", path.display())))?;
+    let certs = rustls_pemfile::certs(&mut pem.as_slice())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| SessionError::Tls(format!("--ca {}: {e}", path.display())))?;
+    if certs.is_empty() {
+        return Err(SessionError::Tls(format!(
+            "--ca {} holds no PEM certificate",
+            path.display()
+        )));
+    }
+    Ok(certs)
+}
 
-impl rustls::client::danger::ServerCertVerifier for NoVerify {
+/// The rustls (webpki) words for a CA certificate presented as the server's own.
+const CA_AS_END_ENTITY: &str = "CaUsedAsEndEntity";
+
+/// The server certificate check when it is not rustls' own: with `webpki`, verifies as webpki
+/// does with the `--ca` certificates as trust anchors, and also accepts a server that presents
+/// exactly one of those certificates although it is a CA (basicConstraints CA:TRUE, what
+/// `openssl req -x509` makes by default): trusting that certificate is what the user asked. Its
+/// name is still checked, and webpki has checked its validity period before it objects to the
+/// CA flag. Without (`--tls-insecure`): any certificate. Handshake signatures are always checked.
+#[derive(Debug)]
+struct Verifier {
+    webpki: Option<Arc<rustls::client::WebPkiServerVerifier>>,
+    ca: Vec<CertificateDer<'static>>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl rustls::client::danger::ServerCertVerifier for Verifier {
     fn verify_server_cert(
         &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
     ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        Ok(rustls::client::danger::ServerCertVerified::assertion())
+        let Some(webpki) = &self.webpki else {
+            return Ok(rustls::client::danger::ServerCertVerified::assertion());
+        };
+        let verdict =
+            webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
+        match verdict {
+            Err(e)
+                if format!("{e:?}").contains(CA_AS_END_ENTITY)
+                    && self.ca.iter().any(|c| c.as_ref() == end_entity.as_ref()) =>
+            {
+                let cert = rustls::server::ParsedCertificate::try_from(end_entity)?;
+                rustls::client::verify_server_name(&cert, server_name)?;
+                Ok(rustls::client::danger::ServerCertVerified::assertion())
+            }
+            other => other,
+        }
     }
 
     fn verify_tls12_signature(
@@ -240,7 +295,7 @@ impl rustls::client::danger::ServerCertVerifier for NoVerify {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
 
@@ -254,12 +309,14 @@ impl rustls::client::danger::ServerCertVerifier for NoVerify {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 

@@ -11,7 +11,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use crate::capture::writer::MultiRecorder;
 use crate::codec::{self, Decoded, Header};
-use crate::render::dump::{dump, dump_into, DumpOptions};
+use crate::render::dump::{columns, dump, dump_into, wrap, DumpOptions};
 use crate::render::explain::explanation_block;
 use crate::render::json::JsonOptions;
 use crate::render::{Role, Style};
@@ -417,7 +417,14 @@ impl<W: Write> DumpSink<W> {
             );
         }
         if let Some(n) = ev.note {
-            let _ = write!(s, "  {}", self.style.paint(Role::Note, n));
+            if visible_columns(&s) + 2 + columns(n) <= SERVER_LINE_WIDTH {
+                let _ = write!(s, "  {}", self.style.paint(Role::Note, n));
+            } else {
+                // Too long for one line: the note goes below, indented and wrapped.
+                for l in wrap(n, SERVER_LINE_WIDTH - NOTE_INDENT.len()) {
+                    let _ = write!(s, "\n{NOTE_INDENT}{}", self.style.paint(Role::Note, &l));
+                }
+            }
         }
         writeln!(self.w, "{s}")?;
         self.w.flush()
@@ -662,9 +669,21 @@ impl LineQueue {
         (q, rx)
     }
 
-    /// Queue a line, waiting for room (for the few lines that must not be lost: the summary).
-    pub fn send_waiting(&self, line: String) {
-        let _ = self.tx.send(line);
+    /// Queue a line, waiting for room until `deadline` (for the few lines that must not be
+    /// lost: the summary); false when the queue stayed full or its reader is gone.
+    pub fn send_by(&self, mut line: String, deadline: std::time::Instant) -> bool {
+        loop {
+            match self.tx.try_send(line) {
+                Ok(()) => return true,
+                Err(std::sync::mpsc::TrySendError::Full(l))
+                    if std::time::Instant::now() < deadline =>
+                {
+                    line = l;
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(_) => return false,
+            }
+        }
     }
 
     /// Lines dropped so far because the queue was full.
@@ -718,4 +737,24 @@ impl<T: LineSend> Write for ChannelLines<T> {
         self.tx.send_line(s);
         Ok(())
     }
+}
+
+/// `serve`'s one-line-per-PDU log keeps within this many columns.
+const SERVER_LINE_WIDTH: usize = 80;
+/// The indent of a note wrapped below its PDU line.
+const NOTE_INDENT: &str = "    ";
+
+/// Display columns of `s` without its colour escape sequences (ESC [ ... m).
+fn visible_columns(s: &str) -> usize {
+    let mut plain = String::with_capacity(s.len());
+    let mut in_escape = false;
+    for c in s.chars() {
+        match (in_escape, c) {
+            (false, '\x1b') => in_escape = true,
+            (false, c) => plain.push(c),
+            (true, 'm') => in_escape = false,
+            (true, _) => {}
+        }
+    }
+    columns(&plain)
 }

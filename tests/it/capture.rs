@@ -629,3 +629,73 @@ fn serve_pcap_out_records_every_session() {
         "{text}"
     );
 }
+
+// ------------------------------------------------------------------ records larger than a buffer
+
+/// A recorded session (bind, bind_resp, enquire_link) whose packets carrying SMPP are padded with
+/// an Ethernet trailer to `size` octets: the IPv4 total length still ends the segment, so the
+/// PDUs are unchanged, but each of those records is `size` octets long.
+fn padded_session(path: &Path, size: usize) -> Vec<Row> {
+    use pcap_file::pcap::{PcapPacket, PcapReader, PcapWriter};
+    let client: SocketAddr = "192.0.2.10:51000".parse().unwrap();
+    let server: SocketAddr = "192.0.2.20:2775".parse().unwrap();
+    let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let mut rec = PcapRecorder::new(Vec::new(), client, server, t0).unwrap();
+    let pdus = [
+        (
+            Direction::EsmeToSmsc,
+            Pdu::new(0x2, 1).with_str("system_id", "big"),
+        ),
+        (
+            Direction::SmscToEsme,
+            Pdu::new(0x8000_0002, 1).with_str("system_id", "SMSC"),
+        ),
+        (Direction::EsmeToSmsc, Pdu::new(0x15, 2)),
+    ];
+    for (i, (dir, p)) in pdus.iter().enumerate() {
+        let t = t0 + Duration::from_millis(10 * i as u64);
+        rec.record(*dir, &p.encode().unwrap(), t).unwrap();
+    }
+    let small = rec.finish().unwrap();
+    let mut reader = PcapReader::new(&small[..]).unwrap();
+    let mut header = reader.header();
+    header.snaplen = u32::MAX;
+    let mut writer = PcapWriter::with_header(std::fs::File::create(path).unwrap(), header).unwrap();
+    let mut rows = Vec::new();
+    let mut frame = 0u64;
+    while let Some(p) = reader.next_packet() {
+        let p = p.unwrap();
+        frame += 1;
+        // Ethernet + IPv4 + TCP headers are 54 octets: anything longer carries SMPP.
+        let mut data = p.data.to_vec();
+        if data.len() > 54 {
+            let (_, pdu) = &pdus[rows.len()];
+            rows.push((frame, pdu.command_id, pdu.sequence_number, 0));
+            data.resize(size, 0);
+        }
+        let len = data.len() as u32;
+        writer
+            .write_packet(&PcapPacket::new(p.timestamp, len, &data))
+            .unwrap();
+    }
+    rows
+}
+
+#[test]
+fn a_sixteen_mib_record_is_read_whole() {
+    // tshark reads records up to 262,144 octets and refuses larger ones on Ethernet ("pcap: File
+    // has 16777216-byte packet, bigger than maximum of 262144", tshark 4.0.17 here): it confirms
+    // the file at its limit, and smppdiag must list the same PDUs there and at 16 MiB, where it
+    // once said "file ends inside frame 1" (pcap-file's reader buffer is 8 MiB).
+    let dir = tempfile::tempdir().unwrap();
+    let limit = dir.path().join("padded-256k.pcap");
+    let want = padded_session(&limit, 262_144);
+    assert_eq!(want.len(), 3);
+    assert_eq!(tshark_rows(&limit, 2775), want);
+    assert_eq!(our_rows(&limit, &[]).0, want);
+    let big = dir.path().join("padded-16m.pcap");
+    assert_eq!(padded_session(&big, 16 << 20), want);
+    let (ours, out) = our_rows(&big, &[]);
+    assert_eq!(ours, want, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{out:?}");
+}

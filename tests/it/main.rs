@@ -24,6 +24,7 @@ mod schema;
 mod serve;
 mod serve_abuse;
 mod serve_load;
+mod serve_tls;
 mod session;
 mod text_diag;
 mod util;

@@ -181,3 +181,39 @@ fn a_failed_bind_can_delay_the_next_attempt_instead() {
         t0.elapsed()
     );
 }
+
+/// Issue 11: serve's one-line log keeps within 80 columns with the largest sequence numbers and
+/// long notes (a note that does not fit goes below its PDU line, wrapped).
+#[test]
+fn log_lines_fit_80_columns_with_big_sequence_numbers_and_long_notes() {
+    let s = serve(&["--accept-any", "--no-dlr", "--max-seconds", "3"]);
+    let mut c = connect(s.port);
+    let long_sid = "averyveryverylongsystemid".repeat(3);
+    let mut out = bind_pdu(0x7FFF_FFFE, &long_sid, "pw");
+    out.extend(Pdu::new(0x0000_1234, 0x7FFF_FFFD).encode().unwrap());
+    out.extend(Pdu::new(UNBIND, 0x7FFF_FFFC).encode().unwrap());
+    c.write_all(&out).unwrap();
+    let _ = read_all(&mut c);
+    let (lines, status) = s.finish();
+    assert!(status.success(), "{status:?}");
+    let pdu_lines: Vec<&str> = lines
+        .iter()
+        .map(String::as_str)
+        .skip_while(|l| !l.starts_with("#1 -> "))
+        .take_while(|l| !l.starts_with("#1 closed"))
+        .collect();
+    assert_eq!(
+        pdu_lines.join("\n"),
+        "\
+#1 -> bind_transceiver_resp seq 2147483646 ESME_RINVSYSID (0x0000000F)
+    system_id is 75 characters; the spec allows at most 15 (16 octets with the
+    NUL)
+#1 -> generic_nack seq 2147483645 ESME_RINVCMDID (0x00000003)
+    unknown command_id 0x00001234
+#1 -> unbind_resp seq 2147483644 ESME_RINVBNDSTS (0x00000004)
+    unbind in an unbound session"
+    );
+    for l in &lines {
+        assert!(smppdiag::render::dump::columns(l) <= 80, "{l}");
+    }
+}
