@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 use smppdiag::capture::{Direction, PcapRecorder};
@@ -120,6 +120,7 @@ fn require_tcpdump() {
 
 pub(crate) struct Tcpdump {
     child: Child,
+    file: PathBuf,
 }
 
 impl Tcpdump {
@@ -148,12 +149,26 @@ impl Tcpdump {
             }
         }
         std::thread::spawn(move || for _ in lines {});
-        Tcpdump { child }
+        Tcpdump {
+            child,
+            file: file.to_path_buf(),
+        }
     }
 
-    /// Stop with SIGINT (tcpdump flushes and exits).
+    /// Stop with SIGINT (tcpdump flushes and exits), once the capture file has stopped growing
+    /// for half a second (at most 5 s): on a loaded machine tcpdump may write the last packets
+    /// well after the peers are done.
     pub(crate) fn stop(mut self) {
-        std::thread::sleep(Duration::from_millis(300));
+        let size = |f: &Path| std::fs::metadata(f).map_or(0, |m| m.len());
+        let give_up = Instant::now() + Duration::from_secs(5);
+        let (mut last, mut since) = (size(&self.file), Instant::now());
+        while Instant::now() < give_up && since.elapsed() < Duration::from_millis(500) {
+            std::thread::sleep(Duration::from_millis(50));
+            let now = size(&self.file);
+            if now != last {
+                (last, since) = (now, Instant::now());
+            }
+        }
         let _ = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
             .status();
