@@ -509,9 +509,9 @@ pub fn render(r: &StreamReport) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let _ = writeln!(s, "  commands    {}", list(&r.commands));
+    labelled(&mut s, "commands", &list(&r.commands));
     if !r.statuses.is_empty() {
-        let _ = writeln!(s, "  statuses    {}", list(&r.statuses));
+        labelled(&mut s, "statuses", &list(&r.statuses));
     }
     match &r.latency {
         // Pasted text has no times.
@@ -542,31 +542,34 @@ pub fn render(r: &StreamReport) -> String {
         } else {
             String::new()
         };
-        let _ = writeln!(
-            s,
-            "  unanswered  {}: {}{tail}",
-            r.unanswered.len(),
-            shown.join(", ")
-        );
+        let text = format!("{}: {}{tail}", r.unanswered.len(), shown.join(", "));
+        labelled(&mut s, "unanswered", &text);
     }
     if r.throttling.is_empty() {
         let _ = writeln!(s, "  throttling  none");
     } else {
         let _ = writeln!(s, "  throttling  {} episode(s)", r.throttling.len());
-        for e in r.throttling.iter().take(20) {
+        for e in r.throttling.iter().take(THROTTLING_SHOWN) {
             // Pasted text has no times.
             let over = match r.pasted {
                 Some(_) => String::new(),
                 None => format!(" over {:.3} ms", e.duration_ms),
             };
+            let place = if e.first_frame == e.last_frame {
+                format!("{unit} {}", e.first_frame)
+            } else {
+                format!("{unit}s {}–{}", e.first_frame, e.last_frame)
+            };
             let _ = writeln!(
                 s,
-                "              {unit}s {}–{}: {} × {}{over}",
-                e.first_frame,
-                e.last_frame,
+                "{INDENT}{place}: {} × {}{over}",
                 e.responses,
                 e.statuses.join("/"),
             );
+        }
+        let more = r.throttling.len().saturating_sub(THROTTLING_SHOWN);
+        if more > 0 {
+            let _ = writeln!(s, "{INDENT}and {more} more episode(s)");
         }
     }
     if r.skipped_octets + r.missing_octets + r.incomplete_pdus + r.retransmitted_octets > 0 {
@@ -577,4 +580,25 @@ pub fn render(r: &StreamReport) -> String {
         );
     }
     s
+}
+
+/// Throttling episodes listed one per line in the text summary; the rest are counted.
+pub(crate) const THROTTLING_SHOWN: usize = 20;
+/// The text summary's value column: two spaces, a label of ten, two spaces.
+pub(crate) const INDENT: &str = "              ";
+/// The text summary fits this many display columns.
+const SUMMARY_WIDTH: usize = 80;
+
+/// One `  label       value` line of the text summary, the value wrapped under itself so the
+/// line fits 80 display columns.
+pub(crate) fn labelled(s: &mut String, label: &str, text: &str) {
+    use std::fmt::Write as _;
+    let lines = crate::render::dump::wrap(text, SUMMARY_WIDTH - INDENT.len());
+    for (i, line) in lines.iter().enumerate() {
+        if i == 0 {
+            let _ = writeln!(s, "  {label:<10}  {line}");
+        } else {
+            let _ = writeln!(s, "{INDENT}{line}");
+        }
+    }
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value as J};
 
-use crate::capture::summary::{Seen, StreamSummary};
+use crate::capture::summary::{labelled, Seen, StreamSummary, INDENT, THROTTLING_SHOWN};
 use crate::codec::{decode_pdu_fast, Header};
 use crate::exit::Exit;
 use crate::session::send::receipt_of;
@@ -182,7 +182,7 @@ impl SessionStats {
                 l.median_ms, l.p99_ms, l.max_ms, l.pairs
             );
         }
-        for e in &r.throttling {
+        for e in r.throttling.iter().take(THROTTLING_SHOWN) {
             let _ = writeln!(
                 s,
                 "  throttling  {} × {} over {:.1} ms",
@@ -190,6 +190,10 @@ impl SessionStats {
                 e.statuses.join("/"),
                 e.duration_ms
             );
+        }
+        let more = r.throttling.len().saturating_sub(THROTTLING_SHOWN);
+        if more > 0 {
+            let _ = writeln!(s, "{INDENT}and {more} more throttling episode(s)");
         }
         if !r.unanswered.is_empty() {
             let names: Vec<String> = r
@@ -204,12 +208,8 @@ impl SessionStats {
             } else {
                 String::new()
             };
-            let _ = writeln!(
-                s,
-                "  unanswered  {}: {}{more}",
-                r.unanswered.len(),
-                names.join(", ")
-            );
+            let text = format!("{}: {}{more}", r.unanswered.len(), names.join(", "));
+            labelled(&mut s, "unanswered", &text);
         }
         if self.receipts_matched + self.receipts_unmatched > 0 {
             let _ = writeln!(

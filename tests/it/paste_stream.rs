@@ -170,3 +170,47 @@ fn filters_and_summary_on_pasted_text() {
     let (code, out) = run(&["decode", "--file", f, "--port", "2775"]);
     assert_eq!(code, 2, "{out}");
 }
+
+/// A long log's summary stays readable: long lists wrap under their label within 80 display
+/// columns, a one-line throttling episode reads `line N`, and episodes past the twentieth are
+/// counted, not listed.
+#[test]
+fn summary_of_a_long_log_fits_80_columns_and_counts_what_it_does_not_list() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("app.log");
+    let mut text = String::new();
+    for i in 0..30u32 {
+        // A submit_sm answered with ESME_RTHROTTLED, one accepted (ending the episode), one
+        // never answered; prose between.
+        let seq = 3 * i + 1;
+        text += &log_line(1, &format!("00000010000000040000000000{seq:06x}"));
+        text +=
+            "2026-11-30 10:00:01.200 [main] INFO  app.Sender - queue depth 12, retrying later\n";
+        text += &log_line(2, &format!("00000010800000040000005800{seq:06x}"));
+        text += &log_line(3, &format!("00000010000000040000000000{:06x}", seq + 1));
+        text += &log_line(4, &format!("00000010800000040000000000{:06x}", seq + 1));
+        text += &log_line(5, &format!("00000010000000040000000000{:06x}", seq + 2));
+    }
+    std::fs::write(&log, text).expect("write log");
+    let (_, out) = run(&["decode", "--file", log.to_str().unwrap(), "--summary"]);
+    for line in out.lines() {
+        assert!(
+            unicode_width::UnicodeWidthStr::width(line) <= 80,
+            "wider than 80 columns: {line:?}\n{out}"
+        );
+    }
+    assert!(out.contains("  throttling  30 episode(s)\n"), "{out}");
+    assert!(
+        out.contains("              line 3: 1 × ESME_RTHROTTLED\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("              and 10 more episode(s)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  unanswered  30: submit_sm seq 3 (line 6),"),
+        "{out}"
+    );
+    assert!(out.contains("and 20 more\n"), "{out}");
+}
