@@ -110,7 +110,7 @@ fn feed_sources(args: &DecodeArgs, p: &mut Paste<'_>, out: &mut dyn Sink) -> any
         .map(String::as_str)
         .collect();
     if !joined.is_empty() {
-        p.source("<arguments>", joined.join(" ").as_bytes(), out)?;
+        p.text("<arguments>", joined.join(" ").as_bytes(), out)?;
     }
     p.summary(out)
 }
@@ -170,7 +170,28 @@ impl<'a> Paste<'a> {
             Err(Stopped::Read(e)) => return Err(e).with_context(|| format!("reading {name}")),
             Err(Stopped::Each(e)) => return Err(e),
         }
+        self.finish(name, finder, Vec::new(), out)
+    }
+
+    /// Text already in memory (the command line's arguments): found on this thread, with no
+    /// reader thread to start for a few hundred octets.
+    fn text(&mut self, name: &str, text: &[u8], out: &mut dyn Sink) -> anyhow::Result<()> {
+        let mut finder = Finder::new();
         let mut items = Vec::new();
+        finder.feed(text, &mut items);
+        self.items(name, &mut items, out)?;
+        self.finish(name, finder, items, out)
+    }
+
+    /// The items the finder holds back until the end of the text, and what to say when the
+    /// text held no PDU.
+    fn finish(
+        &mut self,
+        name: &str,
+        mut finder: Finder,
+        mut items: Vec<Item>,
+        out: &mut dyn Sink,
+    ) -> anyhow::Result<()> {
         finder.finish(&mut items);
         self.items(name, &mut items, out)?;
         if finder.found() == 0 {

@@ -13,6 +13,8 @@ pub const CHUNK: usize = 256 * 1024;
 /// Chunks read ahead of the finder (with the one being read and the one being found in, the
 /// memory held is four chunks).
 const AHEAD: usize = 2;
+/// The size of the first read; later reads double while they fill up, to [`CHUNK`].
+const FIRST_READ: usize = 16 * 1024;
 
 /// Why [`Finder::feed_from`] stopped early.
 #[derive(Debug)]
@@ -75,17 +77,20 @@ fn read_chunks(
     empty: &mpsc::Receiver<Vec<u8>>,
 ) {
     let mut carry: Vec<u8> = Vec::new();
+    // Reads start small and double while they come back full, up to CHUNK: a PDU given on the
+    // command line zeroes a few pages, not whole chunks, while a file soon reads CHUNK at once.
+    let mut want = FIRST_READ;
     loop {
         // A buffer handed back keeps its length: only what it grows by is zeroed.
         let mut buf = empty.try_recv().unwrap_or_default();
         let start = carry.len();
-        if buf.len() < start + CHUNK {
-            buf.resize(start + CHUNK, 0);
+        if buf.len() < start + want {
+            buf.resize(start + want, 0);
         }
         buf[..start].copy_from_slice(&carry);
         carry.clear();
         let n = loop {
-            match r.read(&mut buf[start..start + CHUNK]) {
+            match r.read(&mut buf[start..start + want]) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
@@ -95,6 +100,9 @@ fn read_chunks(
             }
         };
         buf.truncate(start + n);
+        if n == want {
+            want = (want * 2).min(CHUNK);
+        }
         if n == 0 {
             if !buf.is_empty() {
                 let _ = full.send(Ok(MarkedChunk::new(buf)));

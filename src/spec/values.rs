@@ -3,7 +3,7 @@
 //! value into a human meaning; TLV rows reuse them or bring a table of their own.
 
 use std::borrow::Cow;
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 use super::table_name;
 
@@ -152,15 +152,14 @@ impl Interp {
     }
 }
 
-/// Descriptions of every value of a one-octet field, built on first use.
-type OctetTable = LazyLock<Vec<String>>;
+/// Descriptions of the values of a one-octet field, each built the first time it is asked for
+/// (a process decoding one PDU describes a handful of values, not all 256 of four fields).
+type OctetTable = [OnceLock<String>; 256];
 
-static ESM_CLASS: OctetTable = LazyLock::new(|| (0..=255u8).map(esm_class).collect());
-static REGISTERED_DELIVERY: OctetTable =
-    LazyLock::new(|| (0..=255u8).map(registered_delivery).collect());
-static DATA_CODING_TEXT: OctetTable =
-    LazyLock::new(|| (0..=255u8).map(|v| data_coding(v).describe()).collect());
-static PROTOCOL_ID: OctetTable = LazyLock::new(|| (0..=255u8).map(protocol_id).collect());
+static ESM_CLASS: OctetTable = [const { OnceLock::new() }; 256];
+static REGISTERED_DELIVERY: OctetTable = [const { OnceLock::new() }; 256];
+static DATA_CODING_TEXT: OctetTable = [const { OnceLock::new() }; 256];
+static PROTOCOL_ID: OctetTable = [const { OnceLock::new() }; 256];
 
 /// The description of `v` from a one-octet table (`describe` for values above 255).
 fn octet_meaning(
@@ -169,7 +168,7 @@ fn octet_meaning(
     describe: fn(u8) -> String,
 ) -> Cow<'static, str> {
     match u8::try_from(v) {
-        Ok(b) => Cow::Borrowed(table[usize::from(b)].as_str()),
+        Ok(b) => Cow::Borrowed(table[usize::from(b)].get_or_init(|| describe(b)).as_str()),
         Err(_) => Cow::Owned(describe(v as u8)),
     }
 }
