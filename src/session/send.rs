@@ -564,6 +564,20 @@ mod tests {
     use crate::session::Silent;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+    /// A plan of `count` messages of one part, `window` in flight, nothing else set.
+    fn plan(count: u64, window: usize) -> SendPlan {
+        SendPlan {
+            parts: vec![submit()],
+            count,
+            window,
+            rate: None,
+            retry: Box::new(NoRetry),
+            wait_receipts: None,
+            refs: vec![],
+            deadline: None,
+        }
+    }
+
     /// A fake SMSC: answers every submit_sm, with `status_of(n)` for the n-th (1-based).
     async fn fake_smsc(
         mut io: tokio::io::DuplexStream,
@@ -634,16 +648,7 @@ mod tests {
         let (a, b) = tokio::io::duplex(1 << 16);
         let peer = tokio::spawn(fake_smsc(b, |_| 0, false));
         let mut s = Session::new(a, Box::new(Silent));
-        let plan = SendPlan {
-            parts: vec![submit()],
-            count: 500,
-            window: 7,
-            rate: None,
-            retry: Box::new(NoRetry),
-            wait_receipts: None,
-            refs: vec![],
-            deadline: None,
-        };
+        let plan = plan(500, 7);
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.summary.sent, 500);
         assert_eq!(out.summary.accepted, 500);
@@ -657,16 +662,7 @@ mod tests {
         let (a, b) = tokio::io::duplex(1 << 16);
         let peer = tokio::spawn(fake_smsc(b, |_| 0, false));
         let mut s = Session::new(a, Box::new(Silent));
-        let plan = SendPlan {
-            parts: vec![submit()],
-            count: 3000,
-            window: 64,
-            rate: None,
-            retry: Box::new(NoRetry),
-            wait_receipts: None,
-            refs: vec![],
-            deadline: None,
-        };
+        let plan = plan(3000, 64);
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.summary.accepted, 3000);
         assert_eq!(out.message_ids.len(), 16);
@@ -681,16 +677,7 @@ mod tests {
         let (a, b) = tokio::io::duplex(1 << 16);
         tokio::spawn(fake_smsc(b, |n| if n % 3 == 0 { 0x58 } else { 0 }, false));
         let mut s = Session::new(a, Box::new(Silent));
-        let plan = SendPlan {
-            parts: vec![submit()],
-            count: 9,
-            window: 1,
-            rate: None,
-            retry: Box::new(NoRetry),
-            wait_receipts: None,
-            refs: vec![],
-            deadline: None,
-        };
+        let plan = plan(9, 1);
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.summary.accepted, 6);
         assert_eq!(out.summary.rejected.get(&0x58), Some(&3));
@@ -703,14 +690,8 @@ mod tests {
         tokio::spawn(fake_smsc(b, |n| if n <= 2 { 0x14 } else { 0 }, false));
         let mut s = Session::new(a, Box::new(Silent));
         let plan = SendPlan {
-            parts: vec![submit()],
-            count: 3,
-            window: 1,
-            rate: None,
             retry: Box::new(Always(Duration::from_millis(5))),
-            wait_receipts: None,
-            refs: vec![],
-            deadline: None,
+            ..plan(3, 1)
         };
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.summary.accepted, 3);
@@ -726,13 +707,8 @@ mod tests {
         let mut s = Session::new(a, Box::new(Silent));
         let plan = SendPlan {
             parts: vec![submit(), submit()],
-            count: 2,
-            window: 2,
-            rate: None,
-            retry: Box::new(NoRetry),
             wait_receipts: Some(Duration::from_secs(5)),
-            refs: vec![],
-            deadline: None,
+            ..plan(2, 2)
         };
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(out.receipts.len(), 4);
@@ -759,16 +735,7 @@ mod tests {
             tokio::time::sleep(Duration::from_secs(60)).await;
         });
         let mut s = Session::new(a, Box::new(Silent)).with_response_timeout(Duration::from_secs(1));
-        let plan = SendPlan {
-            parts: vec![submit()],
-            count: 2,
-            window: 1,
-            rate: None,
-            retry: Box::new(NoRetry),
-            wait_receipts: None,
-            refs: vec![],
-            deadline: None,
-        };
+        let plan = plan(2, 1);
         let t0 = Instant::now();
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
         assert_eq!(t0.elapsed(), Duration::from_secs(1));
@@ -798,17 +765,12 @@ mod tests {
         tokio::spawn(fake_smsc(b, |_| 0, false));
         let mut s = Session::new(a, Box::new(Silent));
         let plan = SendPlan {
-            parts: vec![submit()],
-            count: 1000,
-            window: 1,
             rate: Some(10.0),
-            retry: Box::new(NoRetry),
-            wait_receipts: None,
-            refs: vec![],
             deadline: Some((
                 Instant::now() + Duration::from_secs(2),
                 Duration::from_secs(2),
             )),
+            ..plan(1000, 1)
         };
         let err = run(&mut s, &plan, &mut |_| {}).await.unwrap_err();
         assert!(
@@ -850,14 +812,8 @@ mod tests {
         tokio::spawn(fake_smsc(b, |_| 0, false));
         let mut s = Session::new(a, Box::new(Silent));
         let plan = SendPlan {
-            parts: vec![submit()],
-            count: 201,
-            window: 10,
             rate: Some(100.0),
-            retry: Box::new(NoRetry),
-            wait_receipts: None,
-            refs: vec![],
-            deadline: None,
+            ..plan(201, 10)
         };
         let t0 = Instant::now();
         let out = run(&mut s, &plan, &mut |_| {}).await.unwrap();
