@@ -91,6 +91,17 @@ pub enum ProxyError {
     Tls(String),
 }
 
+impl From<crate::server::ServerError> for ProxyError {
+    fn from(e: crate::server::ServerError) -> Self {
+        use crate::server::ServerError as S;
+        match e {
+            S::NoListener | S::TlsWithoutCertificate => ProxyError::Config(e.to_string()),
+            S::Bind(addr, source) => ProxyError::Listen { addr, source },
+            S::Tls(m) => ProxyError::Tls(m),
+        }
+    }
+}
+
 impl ProxyError {
     /// The exit code.
     pub fn exit(&self) -> Exit {
@@ -134,34 +145,14 @@ pub async fn run(
     out: ProxyOutput,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<Totals, ProxyError> {
-    if cfg.listen.is_empty() && cfg.listen_tls.is_empty() {
-        return Err(ProxyError::Config(
-            "give --listen ADDR or --listen-tls ADDR".into(),
-        ));
-    }
-    let acceptor = if cfg.listen_tls.is_empty() {
-        None
-    } else {
-        let (Some(c), Some(k)) = (&cfg.tls_cert, &cfg.tls_key) else {
-            return Err(ProxyError::Config(
-                "--listen-tls needs --tls-cert and --tls-key".into(),
-            ));
-        };
-        Some(crate::server::tls_acceptor(c, k).map_err(|e| ProxyError::Tls(e.to_string()))?)
-    };
-    let mut listeners = Vec::new();
-    for (addr, tls) in cfg
-        .listen
-        .iter()
-        .map(|a| (*a, false))
-        .chain(cfg.listen_tls.iter().map(|a| (*a, true)))
-    {
-        let l = TcpListener::bind(addr)
-            .await
-            .map_err(|source| ProxyError::Listen { addr, source })?;
-        let local = l.local_addr().unwrap_or(addr);
-        out.listening(local, tls);
-        listeners.push((l, tls));
+    let (acceptor, listeners) = crate::server::bind_listeners(
+        &cfg.listen,
+        &cfg.listen_tls,
+        cfg.tls_cert.as_deref(),
+        cfg.tls_key.as_deref(),
+    )?;
+    for (_, local, tls) in &listeners {
+        out.listening(*local, *tls);
     }
     let target = cfg.upstream.addr();
     let smsc = tokio::net::lookup_host(target.as_str())
@@ -184,7 +175,7 @@ pub async fn run(
         cfg,
     });
     let mut tasks = tokio::task::JoinSet::new();
-    for (l, tls) in listeners {
+    for (l, _, tls) in listeners {
         let acc = if tls { acceptor.clone() } else { None };
         tasks.spawn(accept_loop(Arc::clone(&shared), l, acc));
     }

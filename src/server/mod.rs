@@ -45,6 +45,9 @@ pub enum ServerError {
     /// A listen address could not be bound.
     #[error("cannot listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
+    /// TLS listen addresses given without the certificate and key they need.
+    #[error("--listen-tls needs --tls-cert and --tls-key")]
+    TlsWithoutCertificate,
     /// TLS listeners without a usable certificate and key.
     #[error("TLS: {0}")]
     Tls(String),
@@ -252,32 +255,12 @@ pub async fn run(
     log: Log,
     shutdown: impl Future<Output = ()>,
 ) -> Result<Summary, ServerError> {
-    if cfg.listen.is_empty() && cfg.listen_tls.is_empty() {
-        return Err(ServerError::NoListener);
-    }
-    let acceptor = if cfg.listen_tls.is_empty() {
-        None
-    } else {
-        match (&cfg.tls_cert, &cfg.tls_key) {
-            (Some(c), Some(k)) => Some(tls_acceptor(c, k)?),
-            _ => {
-                return Err(ServerError::Tls(
-                    "--listen-tls needs --tls-cert and --tls-key".into(),
-                ))
-            }
-        }
-    };
-    let mut listeners = Vec::new();
-    for (addr, tls) in cfg
-        .listen
-        .iter()
-        .map(|a| (*a, false))
-        .chain(cfg.listen_tls.iter().map(|a| (*a, true)))
-    {
-        let l = listen(addr).map_err(|e| ServerError::Bind(addr, e))?;
-        let local = l.local_addr().map_err(|e| ServerError::Bind(addr, e))?;
-        listeners.push((l, local, tls));
-    }
+    let (acceptor, listeners) = bind_listeners(
+        &cfg.listen,
+        &cfg.listen_tls,
+        cfg.tls_cert.as_deref(),
+        cfg.tls_key.as_deref(),
+    )?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let (dlr_due, dlr_rx) = receipt::channel();
     let pending_dlr = PendingReceipts::new(cfg.receipt_queue, MAX_QUEUED_RECEIPTS_PER_ID);
@@ -363,6 +346,35 @@ pub async fn run(
 const LISTEN_BACKLOG: u32 = 4096;
 
 /// A listening socket on `addr` with [`LISTEN_BACKLOG`].
+/// Listeners bound by [`bind_listeners`]: each with its local address and whether it speaks TLS.
+pub(crate) type Listeners = Vec<(TcpListener, SocketAddr, bool)>;
+
+/// Bind every plain and TLS listen address (of `serve` or `proxy`), and make the TLS acceptor
+/// when there is a TLS address.
+pub(crate) fn bind_listeners(
+    plain: &[SocketAddr],
+    tls: &[SocketAddr],
+    cert: Option<&Path>,
+    key: Option<&Path>,
+) -> Result<(Option<TlsAcceptor>, Listeners), ServerError> {
+    if plain.is_empty() && tls.is_empty() {
+        return Err(ServerError::NoListener);
+    }
+    let acceptor = match (tls.is_empty(), cert, key) {
+        (true, _, _) => None,
+        (false, Some(c), Some(k)) => Some(tls_acceptor(c, k)?),
+        (false, _, _) => return Err(ServerError::TlsWithoutCertificate),
+    };
+    let mut listeners = Vec::new();
+    let addrs = plain.iter().map(|a| (*a, false));
+    for (addr, is_tls) in addrs.chain(tls.iter().map(|a| (*a, true))) {
+        let l = listen(addr).map_err(|e| ServerError::Bind(addr, e))?;
+        let local = l.local_addr().map_err(|e| ServerError::Bind(addr, e))?;
+        listeners.push((l, local, is_tls));
+    }
+    Ok((acceptor, listeners))
+}
+
 fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
     let sock = if addr.is_ipv4() {
         tokio::net::TcpSocket::new_v4()?
