@@ -48,6 +48,22 @@ pub struct Decoded {
 }
 
 impl Decoded {
+    /// The spans in groups: each top-level span followed by the spans nested under it (deeper
+    /// than it), in order.
+    pub fn span_groups(&self) -> impl Iterator<Item = &[Span]> {
+        let mut rest = self.spans.as_slice();
+        std::iter::from_fn(move || {
+            let top = rest.first()?;
+            let end = rest[1..]
+                .iter()
+                .position(|s| s.depth <= top.depth)
+                .map_or(rest.len(), |p| p + 1);
+            let (group, after) = rest.split_at(end);
+            rest = after;
+            Some(group)
+        })
+    }
+
     /// True when any diagnostic is an error.
     pub fn is_malformed(&self) -> bool {
         self.diagnostics

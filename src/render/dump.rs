@@ -136,28 +136,19 @@ fn dump_rows(
             emitted[i] = true;
         }
     }
-    let mut i = 0;
-    while i < d.spans.len() {
+    for group in d.span_groups() {
         // A top-level span and its children.
-        let top = &d.spans[i];
-        let mut j = i + 1;
-        while j < d.spans.len() && d.spans[j].depth > top.depth {
-            j += 1;
+        for (k, span) in group.iter().enumerate() {
+            let kids = group.get(k + 1).is_some_and(|n| n.depth > span.depth);
+            row(out, scratch, d, span, kids, style, opts);
         }
-        for k in i..j {
-            let kids = d
-                .spans
-                .get(k + 1)
-                .is_some_and(|n| n.depth > d.spans[k].depth);
-            row(out, scratch, d, &d.spans[k], kids, style, opts);
-        }
+        let top = &group[0];
         for (k, diag) in d.diagnostics.iter().enumerate() {
             if !emitted[k] && top.range.contains(&diag.offset) {
                 diag_lines(out, scratch, diag, style, opts.width);
                 emitted[k] = true;
             }
         }
-        i = j;
     }
     for (k, diag) in d.diagnostics.iter().enumerate() {
         if !emitted[k] {

@@ -102,15 +102,8 @@ pub fn write_pdu_object(
 
 /// Call `f` with each top-level span and the spans nested under it.
 fn for_each_group<'a>(d: &'a Decoded, mut f: impl FnMut(&'a Span, &'a [Span])) {
-    let mut i = 0;
-    while i < d.spans.len() {
-        let top = &d.spans[i];
-        let mut j = i + 1;
-        while j < d.spans.len() && d.spans[j].depth > top.depth {
-            j += 1;
-        }
-        f(top, &d.spans[i + 1..j]);
-        i = j;
+    for group in d.span_groups() {
+        f(&group[0], &group[1..]);
     }
 }
 
