@@ -156,12 +156,59 @@ const ESCAPE: [u8; 256] = {
     t
 };
 
-/// Append `s` as a JSON string, escaped exactly as serde_json escapes it.
+/// Append `s` as a JSON string, escaped exactly as serde_json escapes it. Names, meanings and
+/// values almost never need an escape: that is checked eight octets at a time and the string
+/// copied whole.
 pub(crate) fn push_json_str(buf: &mut Vec<u8>, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
     buf.reserve(bytes.len() + 2);
     buf.push(b'"');
+    if needs_escape(bytes) {
+        push_escaped(buf, bytes);
+    } else {
+        buf.extend_from_slice(bytes);
+    }
+    buf.push(b'"');
+}
+
+/// Whether any octet of `bytes` needs an escape in a JSON string (see [`ESCAPE`]).
+fn needs_escape(bytes: &[u8]) -> bool {
+    let Some(last) = bytes.len().checked_sub(8) else {
+        return bytes.iter().any(|&b| ESCAPE[usize::from(b)] != 0);
+    };
+    let word = |at: usize| {
+        bytes
+            .get(at..at + 8)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    // Whole words, then the last eight octets (overlapping the previous word) for the rest.
+    let mut at = 0;
+    while at < last {
+        if word_needs_escape(word(at)) {
+            return true;
+        }
+        at += 8;
+    }
+    word_needs_escape(word(last))
+}
+
+/// Whether any of the eight octets packed in `w` is a control character (below 0x20), `"` or
+/// `\`. The borrow tricks below are exact for "is there any such octet" (they only misplace
+/// which one, which is not asked).
+fn word_needs_escape(w: u64) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    // High bit set in some octet iff some octet of `v` is below `n` (for n <= 0x80).
+    let below = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v;
+    let quote = w ^ (ONES * u64::from(b'"'));
+    let backslash = w ^ (ONES * u64::from(b'\\'));
+    (below(w, 0x20) | below(quote, 1) | below(backslash, 1)) & HIGH != 0
+}
+
+/// Append `bytes` escaped (without the quotes): runs that need no escape copied whole.
+fn push_escaped(buf: &mut Vec<u8>, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut run = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let short = ESCAPE[usize::from(b)];
@@ -179,19 +226,29 @@ pub(crate) fn push_json_str(buf: &mut Vec<u8>, s: &str) {
         }
     }
     buf.extend_from_slice(&bytes[run..]);
-    buf.push(b'"');
 }
+
+/// The two upper-case hex digits of every octet, so each octet is one two-octet copy.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [DIGITS[i >> 4], DIGITS[i & 0xF]];
+        i += 1;
+    }
+    t
+};
 
 /// Append octets as a JSON string of upper-case hex, or one `*` per hex digit when masked.
 fn push_hex(buf: &mut Vec<u8>, bytes: &[u8], masked: bool) {
-    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    buf.reserve(bytes.len() * 2 + 2);
     buf.push(b'"');
-    let start = buf.len();
-    buf.resize(start + bytes.len() * 2, b'*');
-    if !masked {
-        for (pair, b) in buf[start..].chunks_exact_mut(2).zip(bytes) {
-            pair[0] = DIGITS[usize::from(b >> 4)];
-            pair[1] = DIGITS[usize::from(b & 0xF)];
+    if masked {
+        buf.resize(buf.len() + bytes.len() * 2, b'*');
+    } else {
+        for &b in bytes {
+            buf.extend_from_slice(&HEX_PAIRS[usize::from(b)]);
         }
     }
     buf.push(b'"');
@@ -246,8 +303,14 @@ fn push_array<T>(buf: &mut Vec<u8>, items: &[T], write: fn(&T, &mut Vec<u8>)) {
     buf.push(b']');
 }
 
-fn push_uint(buf: &mut Vec<u8>, n: u64) {
-    buf.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+/// Append `n` in decimal. Lengths and offsets are mostly one or two digits: those are written
+/// directly, the rest through `itoa`.
+pub(crate) fn push_uint(buf: &mut Vec<u8>, n: u64) {
+    match u8::try_from(n) {
+        Ok(d @ 0..=9) => buf.push(b'0' + d),
+        Ok(d @ 10..=99) => buf.extend_from_slice(&[b'0' + d / 10, b'0' + d % 10]),
+        _ => buf.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
+    }
 }
 
 /// Whether a span's value is redacted.
@@ -663,6 +726,42 @@ mod tests {
             let mut got = Vec::new();
             push_json_str(&mut got, &s);
             prop_assert_eq!(String::from_utf8(got).unwrap(), serde_json::to_string(&s).unwrap());
+        }
+
+        /// The word-at-a-time check finds a character needing an escape at any position of a
+        /// string otherwise clean, on both sides of the eight-octet boundaries; clean strings
+        /// (ASCII and not) are copied as they are.
+        #[test]
+        fn one_escape_anywhere_is_found(
+            clean in "[ !#-\\[\\]-~\u{80}-\u{10ffff}]{0,40}",
+            at in any::<prop::sample::Index>(),
+            special in prop::option::of(prop_oneof![
+                Just('"'), Just('\\'), Just('\u{1f}'), Just('\0'), Just('\n'), Just('\u{7f}'), Just(' '),
+            ]),
+        ) {
+            let mut s = clean.clone();
+            if let Some(c) = special {
+                let cut = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect::<Vec<_>>();
+                s.insert(cut[at.index(cut.len())], c);
+            }
+            prop_assert_eq!(
+                needs_escape(s.as_bytes()),
+                s.bytes().any(|b| ESCAPE[usize::from(b)] != 0)
+            );
+            let mut got = Vec::new();
+            push_json_str(&mut got, &s);
+            prop_assert_eq!(String::from_utf8(got).unwrap(), serde_json::to_string(&s).unwrap());
+        }
+
+        /// Hex from the pair table is `hex::encode_upper`; numbers are `itoa`'s.
+        #[test]
+        fn hex_and_numbers_are_written_as_before(bytes in prop::collection::vec(any::<u8>(), 0..40), n in prop_oneof![0u64..200, any::<u64>()]) {
+            let mut got = Vec::new();
+            push_hex(&mut got, &bytes, false);
+            prop_assert_eq!(String::from_utf8(got).unwrap(), format!("\"{}\"", hex::encode_upper(&bytes)));
+            let mut got = Vec::new();
+            push_uint(&mut got, n);
+            prop_assert_eq!(String::from_utf8(got).unwrap(), n.to_string());
         }
 
         /// The direct writer gives exactly the reference text on arbitrary PDUs.
