@@ -68,11 +68,11 @@ pub(super) struct Sink<'a> {
 
 /// Byte buffers of PDUs already handed out and given back ([`super::Finder::recycle`]): the
 /// bytes of the next PDUs are copied into them instead of into a new allocation each. They hold
-/// at most [`CHUNK`] octets in all.
+/// at most [`CHUNK`] octets in all, counting each buffer's handle with its capacity.
 #[derive(Debug, Default)]
 pub(super) struct Spare {
     bufs: Vec<Vec<u8>>,
-    /// Their capacity in all.
+    /// The memory they hold ([`Spare::held_by`] each).
     held: usize,
 }
 
@@ -82,7 +82,7 @@ impl Spare {
     fn copy_of(&mut self, bytes: &[u8]) -> Vec<u8> {
         let mut b = match self.bufs.pop() {
             Some(b) => {
-                self.held -= b.capacity();
+                self.held -= Spare::held_by(&b);
                 b
             }
             None => Vec::new(),
@@ -97,10 +97,17 @@ impl Spare {
 
     /// Keep a buffer for reuse, unless the spares are full.
     pub fn keep(&mut self, b: Vec<u8>) {
-        if self.held + b.capacity() <= CHUNK {
-            self.held += b.capacity();
+        let held = Spare::held_by(&b);
+        if self.held + held <= CHUNK {
+            self.held += held;
             self.bufs.push(b);
         }
+    }
+
+    /// The memory a spare buffer holds: its octets and its handle in the list (so that many
+    /// tiny PDUs do not keep a long list).
+    fn held_by(b: &Vec<u8>) -> usize {
+        b.capacity() + std::mem::size_of::<Vec<u8>>()
     }
 }
 
