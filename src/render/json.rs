@@ -1,6 +1,6 @@
 //! JSON Lines output: one object per PDU, built from the same spans as the dump.
 //!
-//! The object is written straight into a byte buffer ([`write_pdu_object`]): keys in the order
+//! The object is written straight into a byte buffer ([`ObjectWriter`]): keys in the order
 //! serde_json's map gives them (alphabetical), strings escaped as serde_json escapes them, no
 //! intermediate JSON value. [`pdu_json`] reads that text back as a value for the callers that
 //! nest it in another object.
@@ -20,18 +20,48 @@ pub struct JsonOptions {
 /// The JSON object of one PDU. `input_offset` is where the PDU starts in the input.
 pub fn pdu_json(d: &Decoded, input_offset: usize, opts: &JsonOptions) -> J {
     let mut buf = Vec::with_capacity(256 + 160 * d.spans.len());
-    write_pdu_object(&mut buf, d, Some(input_offset), opts);
+    ObjectWriter::default().write(&mut buf, d, Some(input_offset), opts);
     serde_json::from_slice(&buf).unwrap_or(J::Null)
 }
 
-/// Append the JSON object of one PDU (as [`pdu_json`] gives it, without `input_offset` when it
-/// is `None`) to `buf`, as compact JSON text.
-pub fn write_pdu_object(
-    buf: &mut Vec<u8>,
-    d: &Decoded,
-    input_offset: Option<usize>,
-    opts: &JsonOptions,
-) {
+/// Writes PDU objects, keeping one scratch buffer from PDU to PDU.
+#[derive(Debug, Default)]
+pub struct ObjectWriter {
+    /// The hex of all the octets of the PDU being written, unmasked: the hex of every field is
+    /// a slice of it, copied rather than converted again.
+    hex: Vec<u8>,
+}
+
+impl ObjectWriter {
+    /// Append the JSON object of one PDU (as [`pdu_json`] gives it, without `input_offset` when
+    /// it is `None`) to `buf`, as compact JSON text.
+    pub fn write(
+        &mut self,
+        buf: &mut Vec<u8>,
+        d: &Decoded,
+        input_offset: Option<usize>,
+        opts: &JsonOptions,
+    ) {
+        hex_into(&mut self.hex, &d.bytes);
+        let p = Pdu {
+            d,
+            hex: &self.hex,
+            opts,
+        };
+        write_object(buf, &p, input_offset);
+    }
+}
+
+/// What the member writers read: the PDU, the hex of its octets, the options.
+struct Pdu<'a> {
+    d: &'a Decoded,
+    hex: &'a [u8],
+    opts: &'a JsonOptions,
+}
+
+/// Append the object of `p.d` (see [`ObjectWriter::write`]).
+fn write_object(buf: &mut Vec<u8>, p: &Pdu<'_>, input_offset: Option<usize>) {
+    let d = p.d;
     buf.push(b'{');
     if let Some(h) = d.header {
         buf.extend_from_slice(b"\"command_id\":");
@@ -61,11 +91,11 @@ pub fn write_pdu_object(
                 buf.push(b',');
             }
             first = false;
-            write_field(buf, d, top, children, opts);
+            write_field(buf, p, top, children);
         }
     });
     buf.extend_from_slice(b"],\"hex\":");
-    push_masked_hex(buf, d, opts);
+    push_masked_hex(buf, p);
     if let Some(at) = input_offset {
         buf.extend_from_slice(b",\"input_offset\":");
         push_uint(buf, at as u64);
@@ -94,7 +124,7 @@ pub fn write_pdu_object(
                 buf.push(b',');
             }
             first = false;
-            write_tlv(buf, d, top, children, opts);
+            write_tlv(buf, p, top, children);
         }
     });
     buf.extend_from_slice(b"]}");
@@ -256,16 +286,27 @@ fn push_hex(buf: &mut Vec<u8>, bytes: &[u8], masked: bool) {
 
 /// Append the whole PDU as hex, with the octets of secret fields masked unless secrets are
 /// shown.
-fn push_masked_hex(buf: &mut Vec<u8>, d: &Decoded, opts: &JsonOptions) {
-    let start = buf.len() + 1;
-    push_hex(buf, &d.bytes, false);
-    if !opts.show_secrets {
-        for s in d.spans.iter().filter(|s| s.secret) {
-            let (a, b) = (s.range.start * 2, (s.range.end * 2).min(d.bytes.len() * 2));
+fn push_masked_hex(buf: &mut Vec<u8>, p: &Pdu<'_>) {
+    buf.push(b'"');
+    let start = buf.len();
+    buf.extend_from_slice(p.hex);
+    if !p.opts.show_secrets {
+        for s in p.d.spans.iter().filter(|s| s.secret) {
+            let (a, b) = (s.range.start * 2, (s.range.end * 2).min(p.hex.len()));
             if a < b {
                 buf[start + a..start + b].fill(b'*');
             }
         }
+    }
+    buf.push(b'"');
+}
+
+/// Replace the contents of `out` with the upper-case hex of `bytes`.
+fn hex_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.clear();
+    out.resize(bytes.len() * 2, 0);
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
     }
 }
 
@@ -304,7 +345,8 @@ fn push_array<T>(buf: &mut Vec<u8>, items: &[T], write: fn(&T, &mut Vec<u8>)) {
 }
 
 /// Append `n` in decimal. Lengths and offsets are mostly one or two digits: those are written
-/// directly, the rest through `itoa`.
+/// directly, the rest through `itoa`. Inlined: most callers are in the per-field loop.
+#[inline]
 pub(crate) fn push_uint(buf: &mut Vec<u8>, n: u64) {
     match u8::try_from(n) {
         Ok(d @ 0..=9) => buf.push(b'0' + d),
@@ -318,14 +360,19 @@ fn redacted(s: &Span, opts: &JsonOptions) -> bool {
     s.secret && !opts.show_secrets
 }
 
-/// Append a span's `"hex":...` member (its octets, masked when redacted).
-fn push_span_hex(buf: &mut Vec<u8>, d: &Decoded, s: &Span, opts: &JsonOptions) {
-    buf.extend_from_slice(b"\"hex\":");
-    push_hex(
-        buf,
-        d.bytes.get(s.range.clone()).unwrap_or(&[]),
-        redacted(s, opts),
-    );
+/// Append a span's `"hex":...` member (its octets, masked when redacted): a slice of the
+/// PDU's hex, empty when the span lies outside the octets.
+fn push_span_hex(buf: &mut Vec<u8>, p: &Pdu<'_>, s: &Span) {
+    buf.extend_from_slice(b"\"hex\":\"");
+    let digits = s.range.start.saturating_mul(2)..s.range.end.saturating_mul(2);
+    if let Some(h) = p.hex.get(digits) {
+        if redacted(s, p.opts) {
+            buf.resize(buf.len() + h.len(), b'*');
+        } else {
+            buf.extend_from_slice(h);
+        }
+    }
+    buf.push(b'"');
 }
 
 /// Append a span's value: a number, a string, `null`, or the redaction notice.
@@ -350,7 +397,7 @@ fn push_value(buf: &mut Vec<u8>, s: &Span, opts: &JsonOptions) {
 /// Append one span as a field object (keys sorted): `children` (the spans nested under it,
 /// each with its `depth` below it), `hex`, `length`, `meaning`, `name`, `offset`, `redacted`,
 /// `unexplained`, `value`.
-fn write_field(buf: &mut Vec<u8>, d: &Decoded, s: &Span, children: &[Span], opts: &JsonOptions) {
+fn write_field(buf: &mut Vec<u8>, p: &Pdu<'_>, s: &Span, children: &[Span]) {
     buf.push(b'{');
     if !children.is_empty() {
         buf.extend_from_slice(b"\"children\":[");
@@ -361,16 +408,16 @@ fn write_field(buf: &mut Vec<u8>, d: &Decoded, s: &Span, children: &[Span], opts
             buf.extend_from_slice(b"{\"depth\":");
             push_uint(buf, u64::from(c.depth.saturating_sub(s.depth)));
             buf.push(b',');
-            write_span_members(buf, d, c, opts);
+            write_span_members(buf, p, c);
         }
         buf.extend_from_slice(b"],");
     }
-    write_span_members(buf, d, s, opts);
+    write_span_members(buf, p, s);
 }
 
 /// Append the members of a span object from `hex` on, and close it.
-fn write_span_members(buf: &mut Vec<u8>, d: &Decoded, s: &Span, opts: &JsonOptions) {
-    push_span_hex(buf, d, s, opts);
+fn write_span_members(buf: &mut Vec<u8>, p: &Pdu<'_>, s: &Span) {
+    push_span_hex(buf, p, s);
     buf.extend_from_slice(b",\"length\":");
     push_uint(buf, s.range.len() as u64);
     if let Some(m) = &s.meaning {
@@ -381,23 +428,23 @@ fn write_span_members(buf: &mut Vec<u8>, d: &Decoded, s: &Span, opts: &JsonOptio
     push_json_str(buf, &s.name);
     buf.extend_from_slice(b",\"offset\":");
     push_uint(buf, s.range.start as u64);
-    if redacted(s, opts) {
+    if redacted(s, p.opts) {
         buf.extend_from_slice(b",\"redacted\":true");
     }
     if s.kind == SpanKind::Unexplained {
         buf.extend_from_slice(b",\"unexplained\":true");
     }
     buf.extend_from_slice(b",\"value\":");
-    push_value(buf, s, opts);
+    push_value(buf, s, p.opts);
     buf.push(b'}');
 }
 
 /// Append one TLV object (keys sorted): `children` (the spans below its tag, length and value
 /// parts), `description`, `hex`, `length`, `meaning`, `name`, `offset`, `tag`, `value` — hex,
 /// meaning and value taken from its `value` part.
-fn write_tlv(buf: &mut Vec<u8>, d: &Decoded, top: &Span, children: &[Span], opts: &JsonOptions) {
+fn write_tlv(buf: &mut Vec<u8>, p: &Pdu<'_>, top: &Span, children: &[Span]) {
     let be16 = |at: usize| {
-        d.bytes
+        p.d.bytes
             .get(at..at + 2)
             .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]))
     };
@@ -416,7 +463,7 @@ fn write_tlv(buf: &mut Vec<u8>, d: &Decoded, top: &Span, children: &[Span], opts
                 buf.push(b',');
             }
             buf.push(b'{');
-            write_span_members(buf, d, c, opts);
+            write_span_members(buf, p, c);
         }
         buf.extend_from_slice(b"],");
     }
@@ -426,7 +473,7 @@ fn write_tlv(buf: &mut Vec<u8>, d: &Decoded, top: &Span, children: &[Span], opts
         buf.push(b',');
     }
     match value {
-        Some(v) => push_span_hex(buf, d, v, opts),
+        Some(v) => push_span_hex(buf, p, v),
         None => buf.extend_from_slice(b"\"hex\":\"\""),
     }
     buf.extend_from_slice(b",\"length\":");
@@ -443,7 +490,7 @@ fn write_tlv(buf: &mut Vec<u8>, d: &Decoded, top: &Span, children: &[Span], opts
     push_uint(buf, u64::from(be16(top.range.start)));
     buf.extend_from_slice(b",\"value\":");
     match value {
-        Some(v) => push_value(buf, v, opts),
+        Some(v) => push_value(buf, v, p.opts),
         None => buf.extend_from_slice(b"null"),
     }
     buf.push(b'}');
@@ -656,9 +703,14 @@ mod tests {
         }
     }
 
+    /// The object written by a writer that has written another PDU before (its scratch hex
+    /// must not leak into the next).
     fn direct(d: &Decoded, opts: &JsonOptions) -> String {
+        let mut writer = ObjectWriter::default();
+        let longer = crate::codec::decode(&[0xAB; 300]);
+        writer.write(&mut Vec::new(), &longer, None, opts);
         let mut got = Vec::new();
-        write_pdu_object(&mut got, d, Some(7), opts);
+        writer.write(&mut got, d, Some(7), opts);
         String::from_utf8(got).unwrap()
     }
 
