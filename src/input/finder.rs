@@ -43,6 +43,9 @@ pub struct Finder {
     kannel: FieldDump,
     stats: Stats,
     scratch: Vec<u8>,
+    /// Every line takes the general path (to test the fast path against it).
+    #[cfg(test)]
+    general_only: bool,
 }
 
 /// The header mark of a line: found by the finder, or in advance with the line's cut.
@@ -105,6 +108,15 @@ impl Finder {
         Finder {
             line_no: 1,
             ..Finder::default()
+        }
+    }
+
+    /// A finder whose every line takes the general path.
+    #[cfg(test)]
+    pub(super) fn general_only() -> Self {
+        Finder {
+            general_only: true,
+            ..Finder::new()
         }
     }
 
@@ -225,6 +237,12 @@ impl Finder {
                 None => return,
             }
         };
+        if !dumping && self.plain_hex(b) {
+            // All hex digits: no dump line (an offset column ends in `:` or a space) and no log
+            // marker (each holds a character that is no hex digit) can be on it.
+            self.found_runs(b, true, out);
+            return;
+        }
         if let Some(d) = dump::classify(b) {
             self.scratch.clear();
             if dump::read_bytes(b, &d, &mut self.scratch) {
@@ -242,9 +260,26 @@ impl Finder {
         self.free_line(b, from, out);
     }
 
+    /// The line is an even number of hex digits and nothing else, read into `self.scan` (the
+    /// fast path of [`Finder::free_line`]; off in the tests that compare it with the general
+    /// path).
+    fn plain_hex(&mut self, b: &[u8]) -> bool {
+        #[cfg(test)]
+        if self.general_only {
+            return false;
+        }
+        self.scan.plain_hex(b)
+    }
+
     /// A line of free text: its runs of bytes.
     fn free_line(&mut self, b: &[u8], from: usize, out: &mut Vec<Item>) {
         self.scan.scan(b, from);
+        self.found_runs(b, false, out);
+    }
+
+    /// The runs of bytes just scanned on line `b`: they continue the open PDU or start new ones.
+    /// `plain`: the line is nothing but hex digits, so no log format is named on it.
+    fn found_runs(&mut self, b: &[u8], plain: bool, out: &mut Vec<Item>) {
         let mut sink = Sink {
             out,
             stats: &mut self.stats,
@@ -263,7 +298,7 @@ impl Finder {
             let origin = Origin {
                 line: self.line_no,
                 // Only a run long enough to hold a header needs the log format looked up.
-                shape: Some(if run.bytes.len() >= 4 {
+                shape: Some(if run.bytes.len() >= 4 && !plain {
                     shape_of(run, b)
                 } else {
                     run.shape
@@ -275,7 +310,7 @@ impl Finder {
             let (bytes, bounds) = (self.scan.run_bytes(run), self.scan.run_bounds(run));
             self.asm[0].fresh(bytes, bounds, origin, run.to_end, &mut sink);
         }
-        if sink.stats.found == before && !self.asm[0].is_open() {
+        if sink.stats.found == before && !self.asm[0].is_open() && !plain {
             body_without_header(&self.scan, &runs, b, &mut sink);
         }
         self.scan.runs = runs;
