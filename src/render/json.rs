@@ -190,15 +190,20 @@ const ESCAPE: [u8; 256] = {
 /// values almost never need an escape: that is checked eight octets at a time and the string
 /// copied whole.
 pub(crate) fn push_json_str(buf: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    buf.reserve(bytes.len() + 2);
     buf.push(b'"');
+    push_str_body(buf, s);
+    buf.push(b'"');
+}
+
+/// Append the text of a JSON string without its quotes (the fixed pieces around it carry them,
+/// as in `,"name":"` ... `","offset":`).
+fn push_str_body(buf: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
     if needs_escape(bytes) {
         push_escaped(buf, bytes);
     } else {
         buf.extend_from_slice(bytes);
     }
-    buf.push(b'"');
 }
 
 /// Whether any octet of `bytes` needs an escape in a JSON string (see [`ESCAPE`]).
@@ -212,28 +217,28 @@ fn needs_escape(bytes: &[u8]) -> bool {
             .and_then(|w| w.try_into().ok())
             .map_or(0, u64::from_le_bytes)
     };
-    // Whole words, then the last eight octets (overlapping the previous word) for the rest.
+    // Whole words, then the last eight octets (overlapping the previous word) for the rest;
+    // the flags of all words are gathered and tested once (the strings are short).
+    let mut flags = escape_flags(word(last));
     let mut at = 0;
     while at < last {
-        if word_needs_escape(word(at)) {
-            return true;
-        }
+        flags |= escape_flags(word(at));
         at += 8;
     }
-    word_needs_escape(word(last))
+    flags != 0
 }
 
-/// Whether any of the eight octets packed in `w` is a control character (below 0x20), `"` or
-/// `\`. The borrow tricks below are exact for "is there any such octet" (they only misplace
-/// which one, which is not asked).
-fn word_needs_escape(w: u64) -> bool {
+/// Non-zero when any of the eight octets packed in `w` is a control character (below 0x20),
+/// `"` or `\`. The borrow tricks below are exact for "is there any such octet" (they only
+/// misplace which one, which is not asked).
+fn escape_flags(w: u64) -> u64 {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
     const HIGH: u64 = ONES * 0x80;
     // High bit set in some octet iff some octet of `v` is below `n` (for n <= 0x80).
     let below = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v;
     let quote = w ^ (ONES * u64::from(b'"'));
     let backslash = w ^ (ONES * u64::from(b'\\'));
-    (below(w, 0x20) | below(quote, 1) | below(backslash, 1)) & HIGH != 0
+    (below(w, 0x20) | below(quote, 1) | below(backslash, 1)) & HIGH
 }
 
 /// Append `bytes` escaped (without the quotes): runs that need no escape copied whole.
@@ -301,13 +306,22 @@ fn push_masked_hex(buf: &mut Vec<u8>, p: &Pdu<'_>) {
     buf.push(b'"');
 }
 
-/// Replace the contents of `out` with the upper-case hex of `bytes`.
+/// Replace the contents of `out` with the upper-case hex of `bytes`: eight octets at a time
+/// (a loop the compiler unrolls), then the rest.
 fn hex_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    fn convert(digits: &mut [u8], octets: &[u8]) {
+        for (pair, &b) in digits.chunks_exact_mut(2).zip(octets) {
+            pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
+        }
+    }
     out.clear();
     out.resize(bytes.len() * 2, 0);
-    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
-        pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
+    let mut digits = out.chunks_exact_mut(16);
+    let mut octets = bytes.chunks_exact(8);
+    for (d, o) in (&mut digits).zip(&mut octets) {
+        convert(d, o);
     }
+    convert(digits.into_remainder(), octets.remainder());
 }
 
 /// Append one diagnostic as the JSON object serde_json gives for its value (keys sorted, no
@@ -360,10 +374,9 @@ fn redacted(s: &Span, opts: &JsonOptions) -> bool {
     s.secret && !opts.show_secrets
 }
 
-/// Append a span's `"hex":...` member (its octets, masked when redacted): a slice of the
-/// PDU's hex, empty when the span lies outside the octets.
+/// Append the digits of a span's hex (its octets, masked when redacted), without quotes: a
+/// slice of the PDU's hex, empty when the span lies outside the octets.
 fn push_span_hex(buf: &mut Vec<u8>, p: &Pdu<'_>, s: &Span) {
-    buf.extend_from_slice(b"\"hex\":\"");
     let digits = s.range.start.saturating_mul(2)..s.range.end.saturating_mul(2);
     if let Some(h) = p.hex.get(digits) {
         if redacted(s, p.opts) {
@@ -372,7 +385,6 @@ fn push_span_hex(buf: &mut Vec<u8>, p: &Pdu<'_>, s: &Span) {
             buf.extend_from_slice(h);
         }
     }
-    buf.push(b'"');
 }
 
 /// Append a span's value: a number, a string, `null`, or the redaction notice.
@@ -417,16 +429,18 @@ fn write_field(buf: &mut Vec<u8>, p: &Pdu<'_>, s: &Span, children: &[Span]) {
 
 /// Append the members of a span object from `hex` on, and close it.
 fn write_span_members(buf: &mut Vec<u8>, p: &Pdu<'_>, s: &Span) {
+    buf.extend_from_slice(b"\"hex\":\"");
     push_span_hex(buf, p, s);
-    buf.extend_from_slice(b",\"length\":");
+    buf.extend_from_slice(b"\",\"length\":");
     push_uint(buf, s.range.len() as u64);
     if let Some(m) = &s.meaning {
-        buf.extend_from_slice(b",\"meaning\":");
-        push_json_str(buf, m);
+        buf.extend_from_slice(b",\"meaning\":\"");
+        push_str_body(buf, m);
+        buf.push(b'"');
     }
-    buf.extend_from_slice(b",\"name\":");
-    push_json_str(buf, &s.name);
-    buf.extend_from_slice(b",\"offset\":");
+    buf.extend_from_slice(b",\"name\":\"");
+    push_str_body(buf, &s.name);
+    buf.extend_from_slice(b"\",\"offset\":");
     push_uint(buf, s.range.start as u64);
     if redacted(s, p.opts) {
         buf.extend_from_slice(b",\"redacted\":true");
@@ -473,7 +487,11 @@ fn write_tlv(buf: &mut Vec<u8>, p: &Pdu<'_>, top: &Span, children: &[Span]) {
         buf.push(b',');
     }
     match value {
-        Some(v) => push_span_hex(buf, p, v),
+        Some(v) => {
+            buf.extend_from_slice(b"\"hex\":\"");
+            push_span_hex(buf, p, v);
+            buf.push(b'"');
+        }
         None => buf.extend_from_slice(b"\"hex\":\"\""),
     }
     buf.extend_from_slice(b",\"length\":");
@@ -811,6 +829,9 @@ mod tests {
             let mut got = Vec::new();
             push_hex(&mut got, &bytes, false);
             prop_assert_eq!(String::from_utf8(got).unwrap(), format!("\"{}\"", hex::encode_upper(&bytes)));
+            let mut digits = b"left over".to_vec();
+            hex_into(&mut digits, &bytes);
+            prop_assert_eq!(String::from_utf8(digits).unwrap(), hex::encode_upper(&bytes));
             let mut got = Vec::new();
             push_uint(&mut got, n);
             prop_assert_eq!(String::from_utf8(got).unwrap(), n.to_string());
