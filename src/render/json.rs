@@ -374,12 +374,12 @@ fn redacted(s: &Span, opts: &JsonOptions) -> bool {
     s.secret && !opts.show_secrets
 }
 
-/// Append the digits of a span's hex (its octets, masked when redacted), without quotes: a
+/// Append the digits of a span's hex (its octets, masked when `redact`), without quotes: a
 /// slice of the PDU's hex, empty when the span lies outside the octets.
-fn push_span_hex(buf: &mut Vec<u8>, p: &Pdu<'_>, s: &Span) {
+fn push_span_hex(buf: &mut Vec<u8>, p: &Pdu<'_>, s: &Span, redact: bool) {
     let digits = s.range.start.saturating_mul(2)..s.range.end.saturating_mul(2);
     if let Some(h) = p.hex.get(digits) {
-        if redacted(s, p.opts) {
+        if redact {
             buf.resize(buf.len() + h.len(), b'*');
         } else {
             buf.extend_from_slice(h);
@@ -387,9 +387,11 @@ fn push_span_hex(buf: &mut Vec<u8>, p: &Pdu<'_>, s: &Span) {
     }
 }
 
-/// Append a span's value: a number, a string, `null`, or the redaction notice.
-fn push_value(buf: &mut Vec<u8>, s: &Span, opts: &JsonOptions) {
-    if redacted(s, opts) {
+/// Append a span's value: a number, a string, `null`, or the redaction notice when `redact`.
+/// Inlined into the per-field writers.
+#[inline]
+fn push_value(buf: &mut Vec<u8>, s: &Span, redact: bool) {
+    if redact {
         let n = match &s.value {
             Some(Val::Str(v)) => v.chars().count(),
             _ => 0,
@@ -429,8 +431,9 @@ fn write_field(buf: &mut Vec<u8>, p: &Pdu<'_>, s: &Span, children: &[Span]) {
 
 /// Append the members of a span object from `hex` on, and close it.
 fn write_span_members(buf: &mut Vec<u8>, p: &Pdu<'_>, s: &Span) {
+    let redact = redacted(s, p.opts);
     buf.extend_from_slice(b"\"hex\":\"");
-    push_span_hex(buf, p, s);
+    push_span_hex(buf, p, s, redact);
     buf.extend_from_slice(b"\",\"length\":");
     push_uint(buf, s.range.len() as u64);
     if let Some(m) = &s.meaning {
@@ -442,14 +445,14 @@ fn write_span_members(buf: &mut Vec<u8>, p: &Pdu<'_>, s: &Span) {
     push_str_body(buf, &s.name);
     buf.extend_from_slice(b"\",\"offset\":");
     push_uint(buf, s.range.start as u64);
-    if redacted(s, p.opts) {
+    if redact {
         buf.extend_from_slice(b",\"redacted\":true");
     }
     if s.kind == SpanKind::Unexplained {
         buf.extend_from_slice(b",\"unexplained\":true");
     }
     buf.extend_from_slice(b",\"value\":");
-    push_value(buf, s, p.opts);
+    push_value(buf, s, redact);
     buf.push(b'}');
 }
 
@@ -489,7 +492,7 @@ fn write_tlv(buf: &mut Vec<u8>, p: &Pdu<'_>, top: &Span, children: &[Span]) {
     match value {
         Some(v) => {
             buf.extend_from_slice(b"\"hex\":\"");
-            push_span_hex(buf, p, v);
+            push_span_hex(buf, p, v, redacted(v, p.opts));
             buf.push(b'"');
         }
         None => buf.extend_from_slice(b"\"hex\":\"\""),
@@ -508,7 +511,7 @@ fn write_tlv(buf: &mut Vec<u8>, p: &Pdu<'_>, top: &Span, children: &[Span]) {
     push_uint(buf, u64::from(be16(top.range.start)));
     buf.extend_from_slice(b",\"value\":");
     match value {
-        Some(v) => push_value(buf, v, p.opts),
+        Some(v) => push_value(buf, v, redacted(v, p.opts)),
         None => buf.extend_from_slice(b"null"),
     }
     buf.push(b'}');

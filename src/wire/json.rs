@@ -242,34 +242,37 @@ impl PduLines {
             self.esme.push(line, a, push_addr);
         }
         push_key(line, first, "event");
+        // `event` is always there: every key after it follows a member.
         line.extend_from_slice(b"\"pdu\"");
         if let Some(f) = ev.frame {
-            push_key(line, first, "frame");
+            line.extend_from_slice(b",\"frame\":");
             push_uint(line, f);
         }
-        push_key(line, first, "injected");
-        line.extend_from_slice(if ev.injected { b"true" } else { b"false" });
+        line.extend_from_slice(if ev.injected {
+            b",\"injected\":true"
+        } else {
+            b",\"injected\":false"
+        });
         if let Some(n) = ev.note {
-            push_key(line, first, "note");
+            line.extend_from_slice(b",\"note\":");
             push_json_str(line, n);
         }
         if let Some(r) = ev.rtt {
-            push_key(line, first, "rtt_ms");
+            line.extend_from_slice(b",\"rtt_ms\":");
             push_f64(line, ms(r));
         }
-        push_key(line, first, "schema");
+        line.extend_from_slice(b",\"schema\":");
         push_uint(line, u64::from(SCHEMA));
         if let Some(s) = ev.session {
-            push_key(line, first, "session");
+            line.extend_from_slice(b",\"session\":");
             push_uint(line, s);
         }
         if let Some(a) = ev.smsc {
-            push_key(line, first, "smsc");
+            line.extend_from_slice(b",\"smsc\":");
             self.smsc.push(line, a, push_addr);
         }
         if let Some(src) = ev.source {
-            push_key(line, first, "source");
-            line.extend_from_slice(b"{\"line\":");
+            line.extend_from_slice(b",\"source\":{\"line\":");
             push_uint(line, src.line as u64);
             if let Some(n) = src.note {
                 line.extend_from_slice(b",\"note\":");
@@ -283,11 +286,11 @@ impl PduLines {
             line.push(b'}');
         }
         if let Some(f) = ev.stream_offset {
-            push_key(line, first, "stream_offset");
+            line.extend_from_slice(b",\"stream_offset\":");
             push_uint(line, f);
         }
         if let Some(t) = ev.time {
-            push_key(line, first, "time");
+            line.extend_from_slice(b",\"time\":");
             self.time.push(line, t, push_time_values);
         }
     }
