@@ -1,6 +1,6 @@
 //! The streaming finder: text in, [`Item`]s out as soon as the line completing each PDU is read.
 
-use super::assemble::{Assembler, Origin, Sink};
+use super::assemble::{Assembler, Origin, Sink, Spare};
 use super::describe::Stats;
 use super::dump::{self, DumpLine};
 use super::kannel::{FieldDump, Step};
@@ -42,6 +42,7 @@ pub struct Finder {
     dumps: [DumpState; 2],
     kannel: FieldDump,
     stats: Stats,
+    spare: Spare,
     scratch: Vec<u8>,
     /// Every line takes the general path (to test the fast path against it).
     #[cfg(test)]
@@ -120,6 +121,16 @@ impl Finder {
         }
     }
 
+    /// Take back items handed out, once they have been used: the byte buffers of their PDUs
+    /// hold the next PDUs found (no allocation per PDU). Leaves `items` empty.
+    pub fn recycle(&mut self, items: &mut Vec<Item>) {
+        for item in items.drain(..) {
+            if let Item::Pdu(f) = item {
+                self.spare.keep(f.bytes);
+            }
+        }
+    }
+
     /// How many PDUs were found so far.
     pub fn found(&self) -> usize {
         self.stats.found
@@ -191,6 +202,7 @@ impl Finder {
         let mut sink = Sink {
             out,
             stats: &mut self.stats,
+            spare: &mut self.spare,
             line: self.line_no,
         };
         for a in &mut self.asm {
@@ -237,9 +249,11 @@ impl Finder {
                 None => return,
             }
         };
-        if !dumping && self.plain_hex(b) {
-            // All hex digits: no dump line (an offset column ends in `:` or a space) and no log
-            // marker (each holds a character that is no hex digit) can be on it.
+        // The commonest paste, a line of hex digits alone: no dump line (an offset column ends
+        // in `:` or a space) and no log marker (each holds a character that is no hex digit) can
+        // be on it. It has no space before its mark, so it is read from its start (a log line,
+        // whose mark follows a prefix, is not even tried).
+        if !dumping && from == 0 && self.plain_hex(b) {
             self.found_runs(b, true, out);
             return;
         }
@@ -283,6 +297,7 @@ impl Finder {
         let mut sink = Sink {
             out,
             stats: &mut self.stats,
+            spare: &mut self.spare,
             line: self.line_no,
         };
         let runs = std::mem::take(&mut self.scan.runs);
@@ -323,6 +338,7 @@ impl Finder {
         let mut sink = Sink {
             out,
             stats: &mut self.stats,
+            spare: &mut self.spare,
             line,
         };
         if ch == 0 && self.asm[0].is_open() && !st.open {
@@ -374,6 +390,7 @@ impl Finder {
         let mut sink = Sink {
             out,
             stats: &mut self.stats,
+            spare: &mut self.spare,
             line: self.line_no,
         };
         for (ch, st) in self.dumps.iter_mut().enumerate() {
@@ -388,6 +405,7 @@ impl Finder {
         let mut sink = Sink {
             out,
             stats: &mut self.stats,
+            spare: &mut self.spare,
             line: self.line_no,
         };
         for (ch, st) in self.dumps.iter_mut().enumerate() {
@@ -403,6 +421,7 @@ impl Finder {
         let mut sink = Sink {
             out,
             stats: &mut self.stats,
+            spare: &mut self.spare,
             line: self.line_no,
         };
         self.asm[0].close(&mut sink);
