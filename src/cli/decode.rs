@@ -179,7 +179,8 @@ impl<'a> Paste<'a> {
         let mut finder = Finder::new();
         let mut items = Vec::new();
         finder.feed(text, &mut items);
-        self.items(name, &mut items, out)?;
+        self.items(name, &items, out)?;
+        finder.recycle(&mut items);
         self.finish(name, finder, items, out)
     }
 
@@ -193,20 +194,16 @@ impl<'a> Paste<'a> {
         out: &mut dyn Sink,
     ) -> anyhow::Result<()> {
         finder.finish(&mut items);
-        self.items(name, &mut items, out)?;
+        self.items(name, &items, out)?;
         if finder.found() == 0 {
             self.nothing = format!("{name}: {}", finder.describe());
         }
         Ok(())
     }
 
-    fn items(
-        &mut self,
-        name: &str,
-        items: &mut Vec<Item>,
-        out: &mut dyn Sink,
-    ) -> anyhow::Result<()> {
-        for item in items.drain(..) {
+    /// Show the items found (left in `items` for the finder to take back: [`Finder::recycle`]).
+    fn items(&mut self, name: &str, items: &[Item], out: &mut dyn Sink) -> anyhow::Result<()> {
+        for item in items {
             match item {
                 Item::Pdu(f) => self.pdu(name, f, out)?,
                 Item::Note(n) => {
@@ -233,24 +230,24 @@ impl<'a> Paste<'a> {
         Ok(())
     }
 
-    fn pdu(&mut self, name: &str, f: Found, out: &mut dyn Sink) -> anyhow::Result<()> {
+    fn pdu(&mut self, name: &str, f: &Found, out: &mut dyn Sink) -> anyhow::Result<()> {
         self.count += 1;
         let Some(h) = Header::parse(&f.bytes) else {
             // A partial header: nothing to filter or count on, shown unless filtering.
             if !self.filter.narrows() && !self.args.pcap.summary {
                 self.malformed = true;
-                self.show(&f, out)?;
+                self.show(f, out)?;
             }
             return Ok(());
         };
         if self.args.pcap.summary {
-            self.observe(name, &f, &h);
+            self.observe(name, f, &h);
             return Ok(());
         }
         if !self.filter.pdu(&h) {
             return Ok(());
         }
-        self.show(&f, out)
+        self.show(f, out)
     }
 
     fn show(&mut self, f: &Found, out: &mut dyn Sink) -> anyhow::Result<()> {
@@ -382,7 +379,8 @@ fn follow(path: &Path, p: &mut Paste<'_>, out: &mut dyn Sink) -> anyhow::Result<
                 Ok(n) => {
                     *pos += n as u64;
                     finder.feed(&buf[..n], &mut items);
-                    p.items(&name, &mut items, out)?;
+                    p.items(&name, &items, out)?;
+                    finder.recycle(&mut items);
                     progressed = true;
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -399,7 +397,8 @@ fn follow(path: &Path, p: &mut Paste<'_>, out: &mut dyn Sink) -> anyhow::Result<
             let truncated = meta.as_ref().is_some_and(|m| m.len() < *pos);
             if replaced || truncated {
                 finder.finish(&mut items);
-                p.items(&name, &mut items, out)?;
+                p.items(&name, &items, out)?;
+                items.clear();
                 file = None;
                 continue;
             }

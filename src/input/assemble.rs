@@ -10,6 +10,7 @@ use super::describe::Stats;
 use super::pdu::{
     declared_len, fitting_header, plausible_header, plausible_partial_header, restore_length,
 };
+use super::read::CHUNK;
 use super::{Found, Item, Problem, Shape, Source, FRAME_LIMIT};
 use crate::codec::{HEADER_LEN, MAX_PDU_LEN};
 
@@ -60,8 +61,47 @@ pub(super) struct Assembler {
 pub(super) struct Sink<'a> {
     pub out: &'a mut Vec<Item>,
     pub stats: &'a mut Stats,
+    pub spare: &'a mut Spare,
     /// The line being read.
     pub line: usize,
+}
+
+/// Byte buffers of PDUs already handed out and given back ([`super::Finder::recycle`]): the
+/// bytes of the next PDUs are copied into them instead of into a new allocation each. They hold
+/// at most [`CHUNK`] octets in all.
+#[derive(Debug, Default)]
+pub(super) struct Spare {
+    bufs: Vec<Vec<u8>>,
+    /// Their capacity in all.
+    held: usize,
+}
+
+impl Spare {
+    /// A buffer holding a copy of `bytes`. New buffers get a power-of-two capacity, so that a
+    /// spare one mostly fits the next PDU without growing.
+    fn copy_of(&mut self, bytes: &[u8]) -> Vec<u8> {
+        let mut b = match self.bufs.pop() {
+            Some(b) => {
+                self.held -= b.capacity();
+                b
+            }
+            None => Vec::new(),
+        };
+        if b.capacity() < bytes.len() {
+            b = Vec::with_capacity(bytes.len().next_power_of_two().max(64));
+        }
+        b.clear();
+        b.extend_from_slice(bytes);
+        b
+    }
+
+    /// Keep a buffer for reuse, unless the spares are full.
+    pub fn keep(&mut self, b: Vec<u8>) {
+        if self.held + b.capacity() <= CHUNK {
+            self.held += b.capacity();
+            self.bufs.push(b);
+        }
+    }
 }
 
 impl Sink<'_> {
@@ -73,7 +113,7 @@ impl Sink<'_> {
         };
         self.stats.found += 1;
         self.out.push(Item::Pdu(Found {
-            bytes: bytes.to_vec(),
+            bytes: self.spare.copy_of(bytes),
             source: Source {
                 line: origin.line,
                 shape,

@@ -1,6 +1,6 @@
 //! The streaming finder: text in, [`Item`]s out as soon as the line completing each PDU is read.
 
-use super::assemble::{Assembler, Origin, Sink};
+use super::assemble::{Assembler, Origin, Sink, Spare};
 use super::describe::Stats;
 use super::dump::{self, DumpLine};
 use super::kannel::{FieldDump, Step};
@@ -42,7 +42,11 @@ pub struct Finder {
     dumps: [DumpState; 2],
     kannel: FieldDump,
     stats: Stats,
+    spare: Spare,
     scratch: Vec<u8>,
+    /// Every line takes the general path (to test the fast path against it).
+    #[cfg(test)]
+    general_only: bool,
 }
 
 /// The header mark of a line: found by the finder, or in advance with the line's cut.
@@ -105,6 +109,25 @@ impl Finder {
         Finder {
             line_no: 1,
             ..Finder::default()
+        }
+    }
+
+    /// A finder whose every line takes the general path.
+    #[cfg(test)]
+    pub(super) fn general_only() -> Self {
+        Finder {
+            general_only: true,
+            ..Finder::new()
+        }
+    }
+
+    /// Take back items handed out, once they have been used: the byte buffers of their PDUs
+    /// hold the next PDUs found (no allocation per PDU). Leaves `items` empty.
+    pub fn recycle(&mut self, items: &mut Vec<Item>) {
+        for item in items.drain(..) {
+            if let Item::Pdu(f) = item {
+                self.spare.keep(f.bytes);
+            }
         }
     }
 
@@ -179,6 +202,7 @@ impl Finder {
         let mut sink = Sink {
             out,
             stats: &mut self.stats,
+            spare: &mut self.spare,
             line: self.line_no,
         };
         for a in &mut self.asm {
@@ -225,6 +249,14 @@ impl Finder {
                 None => return,
             }
         };
+        // The commonest paste, a line of hex digits alone: no dump line (an offset column ends
+        // in `:` or a space) and no log marker (each holds a character that is no hex digit) can
+        // be on it. It has no space before its mark, so it is read from its start (a log line,
+        // whose mark follows a prefix, is not even tried).
+        if !dumping && from == 0 && self.plain_hex(b) {
+            self.found_runs(b, true, out);
+            return;
+        }
         if let Some(d) = dump::classify(b) {
             self.scratch.clear();
             if dump::read_bytes(b, &d, &mut self.scratch) {
@@ -242,12 +274,30 @@ impl Finder {
         self.free_line(b, from, out);
     }
 
+    /// The line is an even number of hex digits and nothing else, read into `self.scan` (the
+    /// fast path of [`Finder::free_line`]; off in the tests that compare it with the general
+    /// path).
+    fn plain_hex(&mut self, b: &[u8]) -> bool {
+        #[cfg(test)]
+        if self.general_only {
+            return false;
+        }
+        self.scan.plain_hex(b)
+    }
+
     /// A line of free text: its runs of bytes.
     fn free_line(&mut self, b: &[u8], from: usize, out: &mut Vec<Item>) {
         self.scan.scan(b, from);
+        self.found_runs(b, false, out);
+    }
+
+    /// The runs of bytes just scanned on line `b`: they continue the open PDU or start new ones.
+    /// `plain`: the line is nothing but hex digits, so no log format is named on it.
+    fn found_runs(&mut self, b: &[u8], plain: bool, out: &mut Vec<Item>) {
         let mut sink = Sink {
             out,
             stats: &mut self.stats,
+            spare: &mut self.spare,
             line: self.line_no,
         };
         let runs = std::mem::take(&mut self.scan.runs);
@@ -263,7 +313,7 @@ impl Finder {
             let origin = Origin {
                 line: self.line_no,
                 // Only a run long enough to hold a header needs the log format looked up.
-                shape: Some(if run.bytes.len() >= 4 {
+                shape: Some(if run.bytes.len() >= 4 && !plain {
                     shape_of(run, b)
                 } else {
                     run.shape
@@ -275,7 +325,7 @@ impl Finder {
             let (bytes, bounds) = (self.scan.run_bytes(run), self.scan.run_bounds(run));
             self.asm[0].fresh(bytes, bounds, origin, run.to_end, &mut sink);
         }
-        if sink.stats.found == before && !self.asm[0].is_open() {
+        if sink.stats.found == before && !self.asm[0].is_open() && !plain {
             body_without_header(&self.scan, &runs, b, &mut sink);
         }
         self.scan.runs = runs;
@@ -288,6 +338,7 @@ impl Finder {
         let mut sink = Sink {
             out,
             stats: &mut self.stats,
+            spare: &mut self.spare,
             line,
         };
         if ch == 0 && self.asm[0].is_open() && !st.open {
@@ -339,6 +390,7 @@ impl Finder {
         let mut sink = Sink {
             out,
             stats: &mut self.stats,
+            spare: &mut self.spare,
             line: self.line_no,
         };
         for (ch, st) in self.dumps.iter_mut().enumerate() {
@@ -353,6 +405,7 @@ impl Finder {
         let mut sink = Sink {
             out,
             stats: &mut self.stats,
+            spare: &mut self.spare,
             line: self.line_no,
         };
         for (ch, st) in self.dumps.iter_mut().enumerate() {
@@ -368,6 +421,7 @@ impl Finder {
         let mut sink = Sink {
             out,
             stats: &mut self.stats,
+            spare: &mut self.spare,
             line: self.line_no,
         };
         self.asm[0].close(&mut sink);

@@ -33,7 +33,8 @@
 //!
 //! Memory: the current line (at most [`LINE_WINDOW`]), one open PDU (at most
 //! [`crate::codec::MAX_PDU_LEN`] plus a line), one open dump frame (at most [`FRAME_LIMIT`]);
-//! reading with [`Finder::feed_from`], four buffers of at most twice [`CHUNK`].
+//! reading with [`Finder::feed_from`], four buffers of at most twice [`CHUNK`]; the byte buffers
+//! of PDUs given back for reuse ([`Finder::recycle`]), at most [`CHUNK`] octets.
 //! Every pass over a line is linear; a line with no header mark costs one pass of word
 //! operations (eight octets at a time) and is then skipped. [`Finder::feed_from`] does the reads,
 //! the line cuts and that pass on a second thread ([`MarkedChunk`]), one chunk ahead.

@@ -28,8 +28,8 @@ pub enum Stopped<E> {
 impl Finder {
     /// Read `r` to its end: its reads, line cuts and header marks on a second thread, the
     /// finding on this one; `each` gets the items of every chunk in order, as soon as the chunk
-    /// is read (a pipe delivers each line as it is written). Stops at the first error of the
-    /// reader or of `each`. The items are those of [`Finder::feed`] on the same text; call
+    /// is read (a pipe delivers each line as it is written); what `each` leaves in the vector
+    /// is taken back ([`Finder::recycle`]). Stops at the first error of the reader or of `each`. The items are those of [`Finder::feed`] on the same text; call
     /// [`Finder::finish`] after.
     pub fn feed_from<R, E>(
         &mut self,
@@ -58,6 +58,7 @@ impl Finder {
                     result = Err(Stopped::Each(e));
                     break;
                 }
+                self.recycle(&mut items);
                 // The reader may have stopped already: then the buffer is simply dropped.
                 let _ = empty_tx.send(chunk.into_text());
             }

@@ -372,3 +372,91 @@ proptest::proptest! {
         proptest::prop_assert_eq!(first_header_mark(&any), first_header_mark_reference(&any));
     }
 }
+
+/// Hex of a header and body: a PDU when `len` is right, a truncated or over-long one otherwise
+/// (command ids of a request with a body, a response, and an empty-body command).
+fn pdu_hex() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let ids = prop::sample::select(vec![0x0000_0004u32, 0x8000_0004, 0x0000_0015, 0x8000_0015]);
+    (
+        ids,
+        0u32..3,
+        prop::collection::vec(any::<u8>(), 0..40),
+        -2i32..3,
+    )
+        .prop_map(|(id, st, body, off)| {
+            let len = (16 + body.len() as i32 + off).max(0) as u32;
+            let mut b = Vec::new();
+            for v in [len, id, st, 7] {
+                b.extend_from_slice(&v.to_be_bytes());
+            }
+            b.extend_from_slice(&body);
+            hex::encode(b)
+        })
+}
+
+/// Lines the plain-hex fast path must read like the general path, and the lines around it that
+/// change what a plain-hex line means: dumps (whose lone offsets are plain hex), `*` repeats,
+/// a Kannel field dump, prose, PDUs wrapped over lines or in upper case.
+fn fast_path_text() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let fixed = prop::sample::select(vec![
+        "00000000: 0000 0010 8000 0015 0000 0000 0000 0007  ................",
+        "00000000  00 00 00 30 80 00 00 15  00 00 00 00 00 00 00 07  |...0............|",
+        "*",
+        "00000010",
+        "00000030",
+        "",
+        "10:00:01 INFO write bytes: [0000001080000015]",
+        "SMPP PDU 0x1234 dump:",
+        "  type_name: enquire_link",
+        "SMPP PDU dump ends.",
+        "0000001C (Length)",
+    ]);
+    let line = prop_oneof![
+        fixed.prop_map(str::to_string),
+        pdu_hex(),
+        pdu_hex().prop_map(|h| h.to_uppercase()),
+        (pdu_hex(), 0usize..40).prop_map(|(h, cut)| {
+            // Wrapped: the PDU's hex cut over two lines.
+            let cut = cut.min(h.len());
+            format!("{}\n{}", &h[..cut], &h[cut..])
+        }),
+        prop::collection::vec(any::<u8>(), 0..24).prop_map(hex::encode),
+        "[0-9a-fA-F]{0,9}",
+        (pdu_hex(), "[ g:\\r]").prop_map(|(h, c)| format!("{h}{c}")),
+    ];
+    prop::collection::vec(line, 0..14).prop_map(|v| v.join("\n"))
+}
+
+proptest::proptest! {
+    /// A line that is all hex digits is read by the fast path exactly as `LineScan::scan` reads
+    /// it; any other line is refused.
+    #[test]
+    fn plain_hex_lines_scan_like_the_general_scan(line in "[0-9a-fA-F]{0,70}[ g:x(]?[0-9a-f]{0,4}") {
+        let b = line.as_bytes();
+        let plain = b.len() % 2 == 0 && !b.is_empty() && b.iter().all(u8::is_ascii_hexdigit);
+        let mut fast = line::LineScan::default();
+        proptest::prop_assert_eq!(fast.plain_hex(b), plain);
+        if plain {
+            let mut general = line::LineScan::default();
+            general.scan(b, 0);
+            proptest::prop_assert_eq!(&fast.bytes, &general.bytes);
+            proptest::prop_assert_eq!(&fast.bounds, &general.bounds);
+            proptest::prop_assert_eq!(format!("{:?}", fast.runs), format!("{:?}", general.runs));
+        }
+    }
+
+    /// The finder with its plain-hex fast path finds the same items, and describes the text the
+    /// same way, as the finder that reads every line on the general path.
+    #[test]
+    fn the_plain_hex_fast_path_finds_what_the_general_path_finds(text in fast_path_text()) {
+        let read = |mut f: Finder| {
+            let mut out = Vec::new();
+            f.feed(text.as_bytes(), &mut out);
+            f.finish(&mut out);
+            (out, f.describe())
+        };
+        proptest::prop_assert_eq!(read(Finder::new()), read(Finder::general_only()), "{:?}", text);
+    }
+}

@@ -8,7 +8,7 @@ use std::io::Write;
 use serde_json::{json, Map, Value as J};
 
 use crate::codec::{self, Decoded};
-use crate::render::json::{pdu_json, push_json_str, write_pdu_object, JsonOptions};
+use crate::render::json::{pdu_json, push_json_str, push_uint, JsonOptions, ObjectWriter};
 
 use super::{Event, PduEvent, SCHEMA};
 
@@ -125,11 +125,9 @@ fn push_f64(line: &mut Vec<u8>, v: f64) {
     let _ = serde_json::to_writer(&mut *line, &v);
 }
 
-fn push_uint(line: &mut Vec<u8>, n: u64) {
-    line.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
-}
-
-/// Append `"key":` with the separating comma when it is not the first member.
+/// Append `"key":` with the separating comma when it is not the first member (inlined: each
+/// key is then a copy of known length).
+#[inline]
 fn push_key(line: &mut Vec<u8>, first: &mut bool, key: &str) {
     if !std::mem::take(first) {
         line.push(b',');
@@ -137,6 +135,13 @@ fn push_key(line: &mut Vec<u8>, first: &mut bool, key: &str) {
     line.push(b'"');
     line.extend_from_slice(key.as_bytes());
     line.extend_from_slice(b"\":");
+}
+
+/// Append a fixed word of the schema (nothing to escape) as a JSON string.
+fn push_word(line: &mut Vec<u8>, word: &str) {
+    line.push(b'"');
+    line.extend_from_slice(word.as_bytes());
+    line.push(b'"');
 }
 
 /// Append an address as a JSON string (its text has nothing to escape).
@@ -154,91 +159,141 @@ fn push_addr(line: &mut Vec<u8>, a: std::net::SocketAddr) {
     }
 }
 
-/// Append the envelope members of a PDU event (without the decode object), keys sorted as in
-/// a serde_json map; the object is left open.
-fn push_envelope(line: &mut Vec<u8>, ev: &PduEvent<'_>) {
-    let first = &mut true;
-    line.push(b'{');
-    if let Some(d) = ev.direction {
-        push_key(line, first, "direction");
-        push_json_str(line, d.word());
-    }
-    if let Some(e) = ev.elapsed {
-        push_key(line, first, "elapsed_s");
-        push_f64(line, e.as_secs_f64());
-    }
-    if let Some(a) = ev.esme {
-        push_key(line, first, "esme");
-        push_addr(line, a);
-    }
-    push_key(line, first, "event");
-    line.extend_from_slice(b"\"pdu\"");
-    if let Some(f) = ev.frame {
-        push_key(line, first, "frame");
-        push_uint(line, f);
-    }
-    push_key(line, first, "injected");
-    line.extend_from_slice(if ev.injected { b"true" } else { b"false" });
-    if let Some(n) = ev.note {
-        push_key(line, first, "note");
-        push_json_str(line, n);
-    }
-    if let Some(r) = ev.rtt {
-        push_key(line, first, "rtt_ms");
-        push_f64(line, ms(r));
-    }
-    push_key(line, first, "schema");
-    push_uint(line, u64::from(SCHEMA));
-    if let Some(s) = ev.session {
-        push_key(line, first, "session");
-        push_uint(line, s);
-    }
-    if let Some(a) = ev.smsc {
-        push_key(line, first, "smsc");
-        push_addr(line, a);
-    }
-    if let Some(src) = ev.source {
-        push_key(line, first, "source");
-        line.extend_from_slice(b"{\"line\":");
-        push_uint(line, src.line as u64);
-        if let Some(n) = src.note {
-            line.extend_from_slice(b",\"note\":");
-            push_json_str(line, n);
+/// Writes PDU events as JSON lines, keeping the text of the envelope members that repeat from
+/// one PDU to the next: a capture's two endpoints, and the time of the PDUs of one frame.
+#[derive(Debug, Default)]
+pub struct PduLines {
+    esme: Memo<std::net::SocketAddr>,
+    smsc: Memo<std::net::SocketAddr>,
+    /// The values of `time` and `time_epoch`, with the key between them.
+    time: Memo<std::time::Duration>,
+    /// Writes the decode object.
+    objects: ObjectWriter,
+}
+
+/// The JSON text written for the last value of a member, reused while the value repeats.
+#[derive(Debug)]
+struct Memo<K> {
+    key: Option<K>,
+    text: Vec<u8>,
+}
+
+impl<K> Default for Memo<K> {
+    fn default() -> Self {
+        Memo {
+            key: None,
+            text: Vec::new(),
         }
-        line.extend_from_slice(b",\"shape\":");
-        match src.shape {
-            Some(shape) => push_json_str(line, shape),
-            None => line.extend_from_slice(b"null"),
-        }
-        line.push(b'}');
-    }
-    if let Some(f) = ev.stream_offset {
-        push_key(line, first, "stream_offset");
-        push_uint(line, f);
-    }
-    if let Some(t) = ev.time {
-        push_key(line, first, "time");
-        push_utc(line, t);
-        push_key(line, first, "time_epoch");
-        push_f64(line, t.as_secs_f64());
     }
 }
 
-/// Append one PDU event as one line (with its newline) to `line`: the envelope, then the decode
-/// object (written by [`write_pdu_object`]) as its last key, `"pdu"`.
-pub fn push_pdu_event(line: &mut Vec<u8>, ev: &PduEvent<'_>, opts: &JsonOptions) {
-    let owned;
-    let d: &Decoded = match ev.decoded {
-        Some(d) => d,
-        None => {
-            owned = codec::decode(ev.bytes);
-            &owned
+impl<K: PartialEq + Copy> Memo<K> {
+    /// Append the text of `key`, written by `write` when it differs from the last one.
+    fn push(&mut self, line: &mut Vec<u8>, key: K, write: fn(&mut Vec<u8>, K)) {
+        if self.key != Some(key) {
+            self.text.clear();
+            write(&mut self.text, key);
+            self.key = Some(key);
         }
-    };
-    push_envelope(line, ev);
-    line.extend_from_slice(b",\"pdu\":");
-    write_pdu_object(line, d, ev.input_offset, opts);
-    line.extend_from_slice(b"}\n");
+        line.extend_from_slice(&self.text);
+    }
+}
+
+/// Append the values of `time` and `time_epoch` for `t`, with the key between them.
+fn push_time_values(line: &mut Vec<u8>, t: std::time::Duration) {
+    push_utc(line, t);
+    line.extend_from_slice(b",\"time_epoch\":");
+    push_f64(line, t.as_secs_f64());
+}
+
+impl PduLines {
+    /// Append one PDU event as one line (with its newline) to `line`: the envelope, then the
+    /// decode object (written by [`ObjectWriter`]) as its last key, `"pdu"`.
+    pub fn push(&mut self, line: &mut Vec<u8>, ev: &PduEvent<'_>, opts: &JsonOptions) {
+        let owned;
+        let d: &Decoded = match ev.decoded {
+            Some(d) => d,
+            None => {
+                owned = codec::decode(ev.bytes);
+                &owned
+            }
+        };
+        self.push_envelope(line, ev);
+        line.extend_from_slice(b",\"pdu\":");
+        self.objects.write(line, d, ev.input_offset, opts);
+        line.extend_from_slice(b"}\n");
+    }
+
+    /// Append the envelope members of a PDU event (without the decode object), keys sorted as
+    /// in a serde_json map; the object is left open.
+    fn push_envelope(&mut self, line: &mut Vec<u8>, ev: &PduEvent<'_>) {
+        let first = &mut true;
+        line.push(b'{');
+        if let Some(d) = ev.direction {
+            push_key(line, first, "direction");
+            push_word(line, d.word());
+        }
+        if let Some(e) = ev.elapsed {
+            push_key(line, first, "elapsed_s");
+            push_f64(line, e.as_secs_f64());
+        }
+        if let Some(a) = ev.esme {
+            push_key(line, first, "esme");
+            self.esme.push(line, a, push_addr);
+        }
+        push_key(line, first, "event");
+        // `event` is always there: every key after it follows a member.
+        line.extend_from_slice(b"\"pdu\"");
+        if let Some(f) = ev.frame {
+            line.extend_from_slice(b",\"frame\":");
+            push_uint(line, f);
+        }
+        line.extend_from_slice(if ev.injected {
+            b",\"injected\":true"
+        } else {
+            b",\"injected\":false"
+        });
+        if let Some(n) = ev.note {
+            line.extend_from_slice(b",\"note\":");
+            push_json_str(line, n);
+        }
+        if let Some(r) = ev.rtt {
+            line.extend_from_slice(b",\"rtt_ms\":");
+            push_f64(line, ms(r));
+        }
+        line.extend_from_slice(b",\"schema\":");
+        push_uint(line, u64::from(SCHEMA));
+        if let Some(s) = ev.session {
+            line.extend_from_slice(b",\"session\":");
+            push_uint(line, s);
+        }
+        if let Some(a) = ev.smsc {
+            line.extend_from_slice(b",\"smsc\":");
+            self.smsc.push(line, a, push_addr);
+        }
+        if let Some(src) = ev.source {
+            line.extend_from_slice(b",\"source\":{\"line\":");
+            push_uint(line, src.line as u64);
+            if let Some(n) = src.note {
+                line.extend_from_slice(b",\"note\":");
+                push_json_str(line, n);
+            }
+            line.extend_from_slice(b",\"shape\":");
+            match src.shape {
+                Some(shape) => push_json_str(line, shape),
+                None => line.extend_from_slice(b"null"),
+            }
+            line.push(b'}');
+        }
+        if let Some(f) = ev.stream_offset {
+            line.extend_from_slice(b",\"stream_offset\":");
+            push_uint(line, f);
+        }
+        if let Some(t) = ev.time {
+            line.extend_from_slice(b",\"time\":");
+            self.time.push(line, t, push_time_values);
+        }
+    }
 }
 
 /// The JSON object of a non-PDU event (with `schema` and `event` first).
@@ -437,7 +492,8 @@ mod tests {
         }
 
         /// The directly written line is the reference envelope with the decode object as its
-        /// last key, for every combination of envelope members.
+        /// last key, for every combination of envelope members — written by a fresh writer, and
+        /// by one whose last line had the same or other endpoints and time (its kept texts).
         #[test]
         fn direct_envelope_equals_the_reference(
             session in opt(any::<u64>()),
@@ -454,6 +510,11 @@ mod tests {
             input_offset in opt(0usize..1_000_000),
             source in opt((1usize..10_000, opt("[a-z-]{1,12}"), opt(".{0,12}"))),
             status in prop::sample::select(vec![0u32, 0x58]),
+            before in opt((
+                opt(any::<std::net::SocketAddr>()),
+                opt(any::<std::net::SocketAddr>()),
+                opt(0u64..4_000_000_000_000_000),
+            )),
         ) {
             let mut bytes = Vec::new();
             for w in [17u32, 0x8000_0004, status, 3] {
@@ -492,9 +553,16 @@ mod tests {
             }
             want.extend_from_slice(&serde_json::to_vec(&p).unwrap());
             want.extend_from_slice(b"}\n");
-            let mut got = Vec::new();
-            push_pdu_event(&mut got, &ev, &opts);
-            prop_assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(want).unwrap());
+            let mut writer = PduLines::default();
+            if let Some((esme, smsc, time)) = before {
+                let earlier = PduEvent { esme, smsc, time: time.map(Duration::from_micros), ..ev };
+                writer.push(&mut Vec::new(), &earlier, &opts);
+            }
+            for _ in 0..2 {
+                let mut got = Vec::new();
+                writer.push(&mut got, &ev, &opts);
+                prop_assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(want.clone()).unwrap());
+            }
         }
     }
 }

@@ -44,6 +44,8 @@ pub struct JsonSink<W> {
     flush_each: bool,
     /// One line buffer reused for every PDU.
     line: Vec<u8>,
+    /// Writes the PDU lines, keeping envelope texts that repeat.
+    pdus: super::json::PduLines,
 }
 
 impl<W: Write> JsonSink<W> {
@@ -54,6 +56,7 @@ impl<W: Write> JsonSink<W> {
             opts,
             flush_each: true,
             line: Vec::new(),
+            pdus: super::json::PduLines::default(),
         }
     }
 
@@ -81,7 +84,7 @@ impl<W: Write> Sink for JsonSink<W> {
 
     fn pdu(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()> {
         self.line.clear();
-        super::json::push_pdu_event(&mut self.line, ev, &self.opts);
+        self.pdus.push(&mut self.line, ev, &self.opts);
         self.w.write_all(&self.line)?;
         self.flush_if_each()
     }
