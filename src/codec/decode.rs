@@ -7,7 +7,8 @@ use crate::spec::{status, table_name};
 
 use super::header::{be32, field, Header, HEADER_LEN, MAX_PDU_LEN};
 use super::pdu::{Dest, Pdu, UnsuccessSme, Value, RAW_BODY};
-use super::span::{count_text, Diagnostic, Severity, Span, SpanKind, Val};
+use super::pool::Pool;
+use super::span::{Diagnostic, Severity, Span, SpanKind, Val};
 use super::{message, repair, tlv};
 
 /// Options for [`decode_with`].
@@ -45,6 +46,8 @@ pub struct Decoded {
     pub repaired: Option<Vec<u8>>,
     /// The delivery receipt carried in the message text, if it is one.
     pub receipt: Option<super::receipt::Receipt>,
+    /// Buffers the decode had spare, passed on to the next decode that reuses this one.
+    spare: Pool,
 }
 
 impl Decoded {
@@ -194,24 +197,56 @@ pub fn decode_reusing(bytes: &[u8], opts: DecodeOptions, spare: Option<Decoded>)
     }
 }
 
-/// The buffers of a finished decode, emptied for the next.
+/// The buffers of a finished decode, emptied for the next: its lists, and in the pool every
+/// String and octet buffer its values owned.
 #[derive(Default)]
 pub(crate) struct Buffers {
     spans: Vec<Span>,
     diags: Vec<Diagnostic>,
     bytes: Vec<u8>,
+    /// A PDU with no field and no TLV set, whose lists keep their capacity.
+    pdu: Pdu,
+    pool: Pool,
 }
 
 impl From<Decoded> for Buffers {
     fn from(d: Decoded) -> Buffers {
-        let (mut spans, mut diags, mut bytes) = (d.spans, d.diagnostics, d.bytes);
-        spans.clear();
-        diags.clear();
+        let Decoded {
+            mut bytes,
+            mut pdu,
+            mut spans,
+            mut diagnostics,
+            repaired,
+            receipt,
+            spare: mut pool,
+            header: _,
+        } = d;
+        // The spans go back in reverse, so that the next decode, taking from the top, gets the
+        // Strings in the order this one used them (each then tends to fit its next use).
+        for s in spans.drain(..).rev() {
+            pool.keep_span(s);
+        }
+        for diag in diagnostics.drain(..) {
+            pool.keep_diag(diag);
+        }
+        pool.keep_pdu(&mut pdu);
+        if let Some(r) = receipt {
+            pool.keep_receipt(r);
+        }
+        if let Some(r) = repaired {
+            pool.keep_octets(r);
+        }
         bytes.clear();
         Buffers {
             spans,
-            diags,
+            diags: diagnostics,
             bytes,
+            pdu: Pdu {
+                fields: pdu.fields,
+                tlvs: pdu.tlvs,
+                ..Pdu::default()
+            },
+            pool,
         }
     }
 }
@@ -237,6 +272,8 @@ pub(crate) struct Dec<'a> {
     pub receipt: Option<super::receipt::Receipt>,
     /// Where the PDU's bytes are copied for the result.
     pub bytes_buf: Vec<u8>,
+    /// Spare buffers for the values (see [`Pool`]).
+    pub pool: Pool,
 }
 
 impl<'a> Dec<'a> {
@@ -272,7 +309,17 @@ impl<'a> Dec<'a> {
     pub fn span(&mut self, s: Span) {
         if self.opts.spans {
             self.spans.push(s);
+        } else {
+            self.pool.keep_span(s);
         }
+    }
+
+    /// `n` followed by `suffix` (as `format!("{n}{suffix}")`), in a spare String.
+    pub fn count_text(&mut self, n: usize, suffix: &str) -> String {
+        let mut s = self.pool.string();
+        s.push_str(itoa::Buffer::new().format(n));
+        s.push_str(suffix);
+        s
     }
 
     pub fn remaining(&self) -> usize {
@@ -293,6 +340,7 @@ impl<'a> Dec<'a> {
             diagnostics,
             repaired: None,
             receipt: self.receipt,
+            spare: self.pool,
         }
     }
 }
@@ -315,6 +363,8 @@ fn decode_variant_in(
         mut spans,
         diags,
         bytes: bytes_buf,
+        pdu,
+        pool,
     } = bufs;
     if opts.spans {
         // A submit_sm with a few TLVs fits without growing.
@@ -328,7 +378,7 @@ fn decode_variant_in(
         variant,
         spans,
         diags,
-        pdu: Pdu::default(),
+        pdu,
         header: None,
         other_errors: 0,
         repairs: Vec::new(),
@@ -337,6 +387,7 @@ fn decode_variant_in(
         sm_length_at: None,
         receipt: None,
         bytes_buf,
+        pool,
     };
     decode_header(&mut d);
     if d.header.is_some() {
@@ -412,7 +463,7 @@ fn decode_header(d: &mut Dec) {
 
     // command_length
     let len = h.command_length as usize;
-    let mut m = count_text(len, " octets");
+    let mut m = d.count_text(len, " octets");
     if len != n {
         m.push_str(&format!(" ({n} present)"));
     }
@@ -699,10 +750,11 @@ fn decode_field(d: &mut Dec, def: &CommandDef, name: &'static str, kind: FieldKi
             };
             d.pos += 1;
             d.sm_length_at = Some(at);
+            let meaning = d.count_text(usize::from(v), " octets follow");
             d.span(
                 Span::new(name, at..at + 1, 0, SpanKind::Field)
                     .val(Val::Int(v as u64))
-                    .meaning(Some(count_text(usize::from(v), " octets follow").into())),
+                    .meaning(Some(meaning.into())),
             );
             if v == 255 {
                 d.diag(
@@ -730,7 +782,7 @@ fn decode_field(d: &mut Dec, def: &CommandDef, name: &'static str, kind: FieldKi
             } else {
                 want
             };
-            let data = d.buf[at..at + n].to_vec();
+            let data = d.pool.octets_from(&d.buf[at..at + n]);
             d.pos += n;
             if n > 0 {
                 message::message_spans(d, name, at..at + n, 0);
@@ -837,7 +889,7 @@ pub(crate) fn cstr(
         Some(i) => (&slice[..i], i + 1, true),
         None => (slice, slice.len(), false),
     };
-    let content = content.to_vec();
+    let content = d.pool.octets_from(content);
     d.pos += consumed;
     let kind = if depth == 0 {
         SpanKind::Field
@@ -846,8 +898,8 @@ pub(crate) fn cstr(
     };
     let text = String::from_utf8_lossy(&content);
     if d.opts.spans {
-        let mut span =
-            Span::new(name, at..at + consumed, depth, kind).val(Val::Str(text.to_string().into()));
+        let value = d.pool.string_from(&text);
+        let mut span = Span::new(name, at..at + consumed, depth, kind).val(Val::Str(value.into()));
         span.secret = what == StrKind::Secret;
         if content.is_empty() {
             span = span.meaning(Some(if what == StrKind::Time {
@@ -1136,6 +1188,49 @@ mod fast_tests {
             let b = pdu(cmd, 0, &body);
             let spare = decode(&first);
             prop_assert_eq!(decode_reusing(&b, DecodeOptions::default(), Some(spare)), decode(&b));
+        }
+
+        #[test]
+        fn a_chain_of_reused_decodes_gives_fresh_decodes(
+            msgs in prop::collection::vec(
+                (
+                    prop::sample::select(vec![0x04u32, 0x05, 0x8000_0004, 0x103]),
+                    prop::sample::select(vec![0u8, 0x04, 0x40, 0x44]),
+                    prop::sample::select(vec![0u8, 1, 3, 4, 8]),
+                    prop::sample::select(vec![
+                        "Hello world",
+                        "id:0000000042 sub:001 dlvrd:001 submit date:2611221430 done date:2611221431 stat:DELIVRD err:000 text:Hello",
+                        "id:7 stat:WEIRD text:x id:8",
+                        "",
+                        "\u{5}\0\u{3}\u{1}\u{2}\u{1}part one",
+                        "@£$¥ {caf\u{e9}} [€]",
+                    ]),
+                    any::<bool>(),
+                ),
+                1..8,
+            ),
+        ) {
+            let mut spare = None;
+            for (i, (cmd, esm, dc, text, tlvs)) in msgs.into_iter().enumerate() {
+                let mut p = Pdu::new(cmd, i as u32 + 1)
+                    .with_str("source_addr", "447700900123")
+                    .with_str("destination_addr", "ACME")
+                    .with_int("esm_class", u32::from(esm))
+                    .with_int("data_coding", u32::from(dc))
+                    .with_octets("short_message", text.as_bytes());
+                if cmd & 0x8000_0000 != 0 {
+                    p = Pdu::new(cmd, i as u32 + 1).with_str("message_id", text);
+                }
+                if tlvs {
+                    p = p.with_tlv(0x001E, &b"0000000042\0"[..]).with_tlv(0x0427, vec![2]).with_tlv(0x1401, vec![1, 2]);
+                }
+                let Ok(b) = p.encode() else { continue };
+                let d = decode_reusing(&b, DecodeOptions::default(), spare.take());
+                prop_assert_eq!(&d, &decode(&b));
+                let quiet = DecodeOptions { spans: false, repair: false };
+                prop_assert_eq!(decode_reusing(&b, quiet, Some(d.clone())), decode_with(&b, quiet));
+                spare = Some(d);
+            }
         }
 
         #[test]

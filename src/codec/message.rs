@@ -1,6 +1,7 @@
 //! Message content: short_message / message_payload as text in its data_coding, the UDH, delivery
 //! receipts; plus the field checks that need context (addresses, times, cross-field rules).
 
+use std::fmt::Write;
 use std::ops::Range;
 
 use crate::spec::commands::CommandDef;
@@ -8,7 +9,7 @@ use crate::spec::values::data_coding;
 
 use super::decode::Dec;
 use super::pdu::Value;
-use super::span::{count_text, Severity, Span, SpanKind, Val};
+use super::span::{Severity, Span, SpanKind, Val};
 use super::{receipt, text, udh};
 
 /// Emit spans for message content at `r` (short_message at depth 0, message_payload value at 1):
@@ -46,44 +47,42 @@ pub(crate) fn message_spans(d: &mut Dec, name: &'static str, r: Range<usize>, de
     if !d.opts.spans {
         // Fast path (sessions, servers): only a receipt is worth decoding the text for.
         if esm & 0x3C != 0 {
-            d.receipt = text::decode_text(body, cs)
-                .text
-                .as_deref()
-                .and_then(receipt::parse);
+            if let Some(t) = text::decode_text_into(body, cs, d.pool.string()).text {
+                d.receipt = receipt::parse_in(&t, &mut d.pool);
+                d.pool.keep_string(t);
+            }
         }
         return;
     }
     let text::DecodedText {
         text: mut shown,
         issues: text_issues,
-    } = text::decode_text(body, cs);
+    } = text::decode_text_into(body, cs, d.pool.string());
     let utf8 = text::utf8_mistake(body, cs, shown.as_deref());
     let label = text::charset_name(cs);
     let receipt = shown
         .as_deref()
         .filter(|_| esm & 0x3C != 0 || is_deliver)
-        .and_then(receipt::parse);
+        .and_then(|t| receipt::parse_in(t, &mut d.pool));
 
-    let mut summary = count_text(data.len(), " octets, ");
+    let mut summary = d.count_text(data.len(), " octets, ");
     summary.push_str(label);
     if let Some((rf, total, seq)) = udh_parsed.as_ref().and_then(|u| u.concat()) {
-        summary = format!("{summary}; part {seq} of {total} (reference {rf})");
+        let _ = write!(summary, "; part {seq} of {total} (reference {rf})");
     }
     if let Some(rc) = &receipt {
         summary.push_str("; delivery receipt");
         if let Some(si) = rc.stat_info() {
-            summary.push_str(&format!(
-                ": {} ({}{})",
-                si.code,
-                si.meaning,
-                if si.is_final { ", final" } else { "" }
-            ));
+            let fin = if si.is_final { ", final" } else { "" };
+            for part in [": ", si.code, " (", si.meaning, fin, ")"] {
+                summary.push_str(part);
+            }
         }
     }
     let mut parent = Span::new(name, r.clone(), depth, kind).meaning(Some(summary.into()));
     // The text goes to the parent, or to the text part under the UDH (the parent keeps a copy).
     parent.value = if udh_parsed.is_some() {
-        shown.clone()
+        shown.as_deref().map(|t| d.pool.string_from(t))
     } else {
         shown.take()
     }
@@ -138,10 +137,10 @@ pub(crate) fn message_spans(d: &mut Dec, name: &'static str, r: Range<usize>, de
             );
         }
         if text_start < data.len() {
+            let mut m = d.count_text(data.len() - text_start, " octets, ");
+            m.push_str(label);
             let mut t = Span::new("text", base + text_start..r.end, depth + 1, SpanKind::Part)
-                .meaning(Some(
-                    format!("{} octets, {label}", data.len() - text_start).into(),
-                ));
+                .meaning(Some(m.into()));
             t.value = shown.map(|t| Val::Str(t.into()));
             d.span(t);
         }

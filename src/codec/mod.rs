@@ -16,6 +16,7 @@ pub mod frame;
 pub mod header;
 mod message;
 pub mod pdu;
+mod pool;
 pub mod receipt;
 mod repair;
 pub mod span;

@@ -118,6 +118,11 @@ impl Fields {
     pub fn reserve(&mut self, n: usize) {
         self.0.reserve(n);
     }
+
+    /// Take the values out, leaving no field set (the list keeps its capacity).
+    pub(crate) fn drain_values(&mut self) -> impl Iterator<Item = Value> + '_ {
+        self.0.drain(..).map(|(_, v)| v)
+    }
 }
 
 impl PartialEq for Fields {

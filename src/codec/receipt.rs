@@ -10,6 +10,8 @@
 use std::fmt;
 use std::ops::Range;
 
+use super::pool::Pool;
+
 /// A receipt `stat:` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StatInfo {
@@ -100,31 +102,47 @@ pub fn stat_info(stat: &str) -> Option<&'static StatInfo> {
     STATS.iter().find(|i| i.code.eq_ignore_ascii_case(code))
 }
 
-/// Known keys: `(normalised spelling, canonical name)`. Normalised = lower case with `_` and
-/// `-` read as a space.
-const KEYS: &[(&str, &str)] = &[
-    ("id", "id"),
-    ("sub", "sub"),
-    ("dlvrd", "dlvrd"),
-    ("submit date", "submit date"),
-    ("submitdate", "submit date"),
-    ("done date", "done date"),
-    ("donedate", "done date"),
-    ("stat", "stat"),
-    ("err", "err"),
-    ("text", "text"),
+/// The canonical names of the known keys; a key's index here is its bit in a set of keys seen.
+const CANONICAL: [&str; 8] = [
+    "id",
+    "sub",
+    "dlvrd",
+    "submit date",
+    "done date",
+    "stat",
+    "err",
+    "text",
 ];
 
-fn canonical(key: &str) -> Option<&'static str> {
+/// Indices in [`CANONICAL`] of the keys the parser asks for by name.
+const ID: usize = 0;
+const STAT: usize = 5;
+const TEXT: usize = 7;
+
+/// Known keys: `(normalised spelling, index in CANONICAL)`. Normalised = lower case with `_` and
+/// `-` read as a space.
+const KEYS: &[(&str, usize)] = &[
+    ("id", ID),
+    ("sub", 1),
+    ("dlvrd", 2),
+    ("submit date", 3),
+    ("submitdate", 3),
+    ("done date", 4),
+    ("donedate", 4),
+    ("stat", STAT),
+    ("err", 6),
+    ("text", TEXT),
+];
+
+/// The index in [`CANONICAL`] of a key as written.
+fn canonical_index(key: &[u8]) -> Option<usize> {
     let norm = |c: u8| match c {
         b'_' | b'-' => b' ',
         c => c.to_ascii_lowercase(),
     };
     KEYS.iter()
-        .find(|(k, _)| {
-            k.len() == key.len() && k.bytes().zip(key.bytes()).all(|(a, b)| a == norm(b))
-        })
-        .map(|(_, c)| *c)
+        .find(|(k, _)| k.len() == key.len() && k.bytes().zip(key).all(|(a, &b)| a == norm(b)))
+        .map(|&(_, i)| i)
 }
 
 /// A date from a receipt: YYMMDDhhmm or YYMMDDhhmmss.
@@ -160,18 +178,19 @@ impl fmt::Display for ReceiptDate {
 
 /// Parse a receipt date (10 or 12 digits); `None` when malformed or out of range.
 pub fn parse_date(s: &str) -> Option<ReceiptDate> {
-    let s = s.trim();
-    if !(s.len() == 10 || s.len() == 12) || !s.bytes().all(|b| b.is_ascii_digit()) {
+    let s = s.trim().as_bytes();
+    if !(s.len() == 10 || s.len() == 12) || !s.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let two = |i: usize| s.get(i..i + 2).and_then(|d| d.parse::<u8>().ok());
+    // Every octet is a digit: two of them make a number without a parser.
+    let two = |i: usize| (s[i] - b'0') * 10 + (s[i + 1] - b'0');
     let d = ReceiptDate {
-        year: 2000 + u16::from(two(0)?),
-        month: two(2)?,
-        day: two(4)?,
-        hour: two(6)?,
-        minute: two(8)?,
-        second: if s.len() == 12 { Some(two(10)?) } else { None },
+        year: 2000 + u16::from(two(0)),
+        month: two(2),
+        day: two(4),
+        hour: two(6),
+        minute: two(8),
+        second: (s.len() == 12).then(|| two(10)),
     };
     let ok = (1..=12).contains(&d.month)
         && (1..=31).contains(&d.day)
@@ -181,19 +200,16 @@ pub fn parse_date(s: &str) -> Option<ReceiptDate> {
     ok.then_some(d)
 }
 
-/// One `key:value` field as written, with byte ranges in the receipt text.
+/// One `key:value` field as written: byte ranges in the receipt text (read them with
+/// [`Receipt::key`] and [`Receipt::value`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptField {
-    /// The key as written (e.g. "submit_date").
-    pub key: String,
     /// The canonical name for known keys ("id", "sub", "dlvrd", "submit date", "done date",
     /// "stat", "err", "text"); `None` for vendor fields.
     pub canonical: Option<&'static str>,
-    /// Byte range of the key (without the colon).
+    /// Byte range of the key as written (without the colon), e.g. "submit_date".
     pub key_range: Range<usize>,
-    /// The value, trimmed.
-    pub value: String,
-    /// Byte range of the value.
+    /// Byte range of the value, trimmed.
     pub value_range: Range<usize>,
 }
 
@@ -206,37 +222,95 @@ pub struct ReceiptIssue {
     pub message: String,
 }
 
-/// A parsed delivery receipt.
+/// A parsed delivery receipt: its text and where each field is in it. A field read by name is
+/// the first of that name (a repeated key is an issue).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
-    /// The message id as written.
-    pub id: String,
-    /// `sub:` (number of messages originally submitted).
-    pub sub: Option<String>,
-    /// `dlvrd:` (number delivered).
-    pub dlvrd: Option<String>,
-    /// `submit date:` as written.
-    pub submit_date: Option<String>,
-    /// `done date:` as written.
-    pub done_date: Option<String>,
-    /// `stat:` as written.
-    pub stat: String,
-    /// `err:` as written (network-specific error code).
-    pub err: Option<String>,
-    /// `text:` (the first characters of the message), to the end of the receipt.
-    pub text: Option<String>,
-    /// Vendor fields `(key, value)`, in order.
-    pub extra: Vec<(String, String)>,
-    /// Every field in order of appearance, with byte ranges.
+    /// The receipt text, as given to [`parse`].
+    text: String,
+    /// Every field in order of appearance.
     pub fields: Vec<ReceiptField>,
     /// Oddities: bad dates, unknown stat, repeated keys.
     pub issues: Vec<ReceiptIssue>,
 }
 
 impl Receipt {
+    /// The receipt text the field ranges refer to.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The key of `f` as written (e.g. "submit_date").
+    pub fn key(&self, f: &ReceiptField) -> &str {
+        self.text.get(f.key_range.clone()).unwrap_or_default()
+    }
+
+    /// The value of `f`, trimmed.
+    pub fn value(&self, f: &ReceiptField) -> &str {
+        self.text.get(f.value_range.clone()).unwrap_or_default()
+    }
+
+    /// The field with this canonical name.
+    pub fn field(&self, canonical: &str) -> Option<&ReceiptField> {
+        self.fields.iter().find(|f| f.canonical == Some(canonical))
+    }
+
+    /// The value of the field with this canonical name.
+    pub fn get(&self, canonical: &str) -> Option<&str> {
+        self.field(canonical).map(|f| self.value(f))
+    }
+
+    /// The message id as written.
+    pub fn id(&self) -> &str {
+        self.get(CANONICAL[ID]).unwrap_or_default()
+    }
+
+    /// `stat:` as written.
+    pub fn stat(&self) -> &str {
+        self.get(CANONICAL[STAT]).unwrap_or_default()
+    }
+
+    /// `sub:` (number of messages originally submitted).
+    pub fn sub(&self) -> Option<&str> {
+        self.get("sub")
+    }
+
+    /// `dlvrd:` (number delivered).
+    pub fn dlvrd(&self) -> Option<&str> {
+        self.get("dlvrd")
+    }
+
+    /// `submit date:` as written.
+    pub fn submit_date(&self) -> Option<&str> {
+        self.get("submit date")
+    }
+
+    /// `done date:` as written.
+    pub fn done_date(&self) -> Option<&str> {
+        self.get("done date")
+    }
+
+    /// `err:` as written (network-specific error code).
+    pub fn err(&self) -> Option<&str> {
+        self.get("err")
+    }
+
+    /// `text:` (the first characters of the message), to the end of the receipt.
+    pub fn text(&self) -> Option<&str> {
+        self.get(CANONICAL[TEXT])
+    }
+
+    /// Vendor fields `(key, value)`, in order.
+    pub fn extra(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.fields
+            .iter()
+            .filter(|f| f.canonical.is_none())
+            .map(|f| (self.key(f), self.value(f)))
+    }
+
     /// The stat row, when the value is known.
     pub fn stat_info(&self) -> Option<&'static StatInfo> {
-        stat_info(&self.stat)
+        stat_info(self.stat())
     }
 
     /// The message_state value the stat corresponds to.
@@ -251,22 +325,22 @@ impl Receipt {
 
     /// The submit date, parsed.
     pub fn submit_time(&self) -> Option<ReceiptDate> {
-        self.submit_date.as_deref().and_then(parse_date)
+        self.submit_date().and_then(parse_date)
     }
 
     /// The done date, parsed.
     pub fn done_time(&self) -> Option<ReceiptDate> {
-        self.done_date.as_deref().and_then(parse_date)
+        self.done_date().and_then(parse_date)
     }
 
     /// The readings of the id (see [`id_variants`]).
     pub fn id_variants(&self) -> Vec<IdVariant> {
-        id_variants(&self.id)
+        id_variants(self.id())
     }
 
-    /// The field with this canonical name.
-    pub fn field(&self, canonical: &str) -> Option<&ReceiptField> {
-        self.fields.iter().find(|f| f.canonical == Some(canonical))
+    /// The text and the field list, for reuse.
+    pub(crate) fn into_buffers(self) -> (String, Vec<ReceiptField>) {
+        (self.text, self.fields)
     }
 }
 
@@ -331,35 +405,54 @@ fn is_key_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
 }
 
-/// Find `key:` starts: `(key_start, colon)` pairs in order.
-fn key_positions(t: &[u8]) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    for (colon, _) in t.iter().enumerate().filter(|(_, &b)| b == b':') {
-        let mut start = colon;
-        while start > 0 && t.get(start - 1).copied().is_some_and(is_key_char) {
-            start -= 1;
-        }
-        if start == colon {
-            continue;
-        }
-        // "submit date" / "done date": a two-word key.
-        let word = t.get(start..colon).unwrap_or_default();
-        if word.eq_ignore_ascii_case(b"date") && start >= 2 && t.get(start - 1) == Some(&b' ') {
-            let mut s2 = start - 1;
-            while s2 > 0 && t.get(s2 - 1).is_some_and(u8::is_ascii_alphabetic) {
-                s2 -= 1;
+/// The `key:` starts of a text, in order: `(key_start, colon)` pairs. An iterator, so that
+/// finding the keys allocates nothing and a look-ahead is a clone.
+#[derive(Clone)]
+struct Keys<'a> {
+    t: &'a [u8],
+    /// Where the search for the next colon starts.
+    from: usize,
+}
+
+impl Iterator for Keys<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        loop {
+            let colon = self.from + memchr::memchr(b':', self.t.get(self.from..)?)?;
+            self.from = colon + 1;
+            if let Some(start) = key_start(self.t, colon) {
+                return Some((start, colon));
             }
-            let first = t.get(s2..start - 1).unwrap_or_default();
-            if first.eq_ignore_ascii_case(b"submit") || first.eq_ignore_ascii_case(b"done") {
-                start = s2;
-            }
-        }
-        let boundary = start == 0 || t.get(start - 1).is_some_and(|b| b.is_ascii_whitespace());
-        if boundary {
-            out.push((start, colon));
         }
     }
-    out
+}
+
+/// Where the key before the colon at `colon` starts: a word of key characters (or "submit date"
+/// / "done date", two words) at the start of the text or after white space.
+fn key_start(t: &[u8], colon: usize) -> Option<usize> {
+    let before = t.get(..colon).unwrap_or_default();
+    let mut start = colon - before.iter().rev().take_while(|&&b| is_key_char(b)).count();
+    if start == colon {
+        return None;
+    }
+    // "submit date" / "done date": a two-word key.
+    if t[start..colon].eq_ignore_ascii_case(b"date") && start >= 2 && t[start - 1] == b' ' {
+        let first = &t[..start - 1];
+        let s2 = start
+            - 1
+            - first
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_alphabetic())
+                .count();
+        let word = &t[s2..start - 1];
+        if word.eq_ignore_ascii_case(b"submit") || word.eq_ignore_ascii_case(b"done") {
+            start = s2;
+        }
+    }
+    let boundary = start == 0 || t[start - 1].is_ascii_whitespace();
+    boundary.then_some(start)
 }
 
 fn trim_range(text: &str, r: Range<usize>) -> Range<usize> {
@@ -372,103 +465,123 @@ fn trim_range(text: &str, r: Range<usize>) -> Range<usize> {
     start..(r.end - trail).max(start)
 }
 
-/// Parse receipt text. `None` unless it has at least `id:` and `stat:` fields.
-pub fn parse(text: &str) -> Option<Receipt> {
+/// The fields of a receipt text, each ending where the next key starts. `text:` runs to the end,
+/// unless the receipt is reordered and stat is still to come: then the next known key not seen
+/// yet ends it. Returns the fields and the set of known keys seen (bits by [`CANONICAL`] index).
+fn split_fields(text: &str, mut keys: Keys<'_>, fields: &mut Vec<ReceiptField>) -> u16 {
     let bytes = text.as_bytes();
-    let keys = key_positions(bytes);
-    let mut fields: Vec<ReceiptField> = Vec::with_capacity(keys.len());
-    let mut k = 0;
-    while let Some(&(start, colon)) = keys.get(k) {
-        let key = text.get(start..colon).unwrap_or_default();
-        let canon = canonical(key);
-        let mut next = k + 1;
-        if canon == Some("text") {
-            // text runs to the end, unless the receipt is reordered and stat is still to come:
-            // then only known keys not seen yet end it.
-            let seen_stat = fields.iter().any(|f| f.canonical == Some("stat"));
-            next = keys.len();
-            if !seen_stat {
-                for (j, &(s, c)) in keys.iter().enumerate().skip(k + 1) {
-                    let cj = canonical(text.get(s..c).unwrap_or_default());
-                    if cj.is_some_and(|cj| {
-                        cj != "text" && !fields.iter().any(|f| f.canonical == Some(cj))
-                    }) {
-                        next = j;
-                        break;
-                    }
-                }
-            }
+    let mut seen = 0u16;
+    let mut next = keys.next();
+    while let Some((start, colon)) = next {
+        let canon = canonical_index(&bytes[start..colon]);
+        next = keys.next();
+        if canon == Some(TEXT) {
+            let stat_seen = seen & (1 << STAT) != 0;
+            let ends_text = |&(s, c): &(usize, usize)| {
+                canonical_index(&bytes[s..c]).is_some_and(|j| j != TEXT && seen & (1 << j) == 0)
+            };
+            next = match next {
+                Some(k) if !stat_seen && ends_text(&k) => Some(k),
+                Some(_) if !stat_seen => keys.find(ends_text),
+                _ => None,
+            };
         }
-        let end = keys.get(next).map_or(text.len(), |&(s, _)| s);
-        let vr = trim_range(text, colon + 1..end);
+        if let Some(i) = canon {
+            seen |= 1 << i;
+        }
+        let end = next.map_or(text.len(), |(s, _)| s);
         fields.push(ReceiptField {
-            key: key.to_string(),
-            canonical: canon,
+            canonical: canon.map(|i| CANONICAL[i]),
             key_range: start..colon,
-            value: text.get(vr.clone()).unwrap_or_default().to_string(),
-            value_range: vr,
+            value_range: trim_range(text, colon + 1..end),
         });
-        k = next;
     }
-    let get = |name: &str| {
-        fields
-            .iter()
-            .find(|f| f.canonical == Some(name))
-            .map(|f| f.value.clone())
+    seen
+}
+
+/// Fields of the receipt format of SMPP 3.4 appendix B: the field list has room for them at
+/// once.
+const STANDARD_FIELDS: usize = 8;
+
+/// Parse receipt text. `None` unless it has at least `id:` and `stat:` fields. Allocates twice
+/// for a receipt of the standard fields: a copy of the text and the field list (plus one
+/// sentence per issue, when there are any).
+pub fn parse(text: &str) -> Option<Receipt> {
+    parse_in(text, &mut Pool::default())
+}
+
+/// [`parse`], taking the text copy and the field list from `pool` (see [`Pool::keep_receipt`]).
+pub(crate) fn parse_in(text: &str, pool: &mut Pool) -> Option<Receipt> {
+    let keys = Keys {
+        t: text.as_bytes(),
+        from: 0,
     };
-    let id = get("id")?;
-    let stat = get("stat")?;
-    let mut issues = Vec::new();
-    for (i, f) in fields.iter().enumerate() {
-        if let Some(c) = f.canonical {
-            if fields[..i].iter().any(|g| g.canonical == Some(c)) {
-                issues.push(ReceiptIssue {
+    // Fewer than two keys leave no room for both id and stat: not a receipt, and nothing was
+    // allocated.
+    keys.clone().nth(1)?;
+    let mut fields = pool.receipt_fields();
+    fields.reserve(STANDARD_FIELDS);
+    let seen = split_fields(text, keys, &mut fields);
+    if seen & (1 << ID) == 0 || seen & (1 << STAT) == 0 {
+        pool.keep_receipt_fields(fields);
+        return None;
+    }
+    let mut r = Receipt {
+        text: pool.string_from(text),
+        fields,
+        issues: Vec::new(),
+    };
+    r.issues = issues(&r);
+    Some(r)
+}
+
+/// The oddities of a parsed receipt, in field order.
+fn issues(r: &Receipt) -> Vec<ReceiptIssue> {
+    let mut out = Vec::new();
+    let mut seen = 0u16;
+    for f in &r.fields {
+        let canon = f
+            .canonical
+            .and_then(|c| CANONICAL.iter().position(|&k| k == c));
+        if let Some(i) = canon {
+            if seen & (1 << i) != 0 {
+                out.push(ReceiptIssue {
                     range: f.key_range.clone(),
-                    message: format!("field {c} appears more than once; the first is used"),
+                    message: format!(
+                        "field {} appears more than once; the first is used",
+                        CANONICAL[i]
+                    ),
                 });
                 continue;
             }
+            seen |= 1 << i;
         }
-        let problem = match f.canonical {
-            Some("submit date" | "done date") if parse_date(&f.value).is_none() => Some(format!(
-                "{} {:?} is not a date of the form YYMMDDhhmm or YYMMDDhhmmss",
-                f.key, f.value
-            )),
-            Some("stat") if stat_info(&f.value).is_none() => Some(format!(
-                "stat {:?} is not a receipt state (DELIVRD, EXPIRED, DELETED, UNDELIV, ACCEPTD, \
-                 UNKNOWN, REJECTD, ENROUTE, SKIPPED)",
-                f.value
-            )),
-            Some("id") if f.value.is_empty() => Some("the message id is empty".to_string()),
-            Some("sub" | "dlvrd" | "err") if !f.value.bytes().all(|b| b.is_ascii_digit()) => {
-                Some(format!("{} {:?} is not a number", f.key, f.value))
-            }
-            _ => None,
-        };
-        if let Some(message) = problem {
-            issues.push(ReceiptIssue {
+        if let Some(message) = field_problem(f.canonical, r.key(f), r.value(f)) {
+            out.push(ReceiptIssue {
                 range: f.value_range.clone(),
                 message,
             });
         }
     }
-    Some(Receipt {
-        id,
-        sub: get("sub"),
-        dlvrd: get("dlvrd"),
-        submit_date: get("submit date"),
-        done_date: get("done date"),
-        stat,
-        err: get("err"),
-        text: get("text"),
-        extra: fields
-            .iter()
-            .filter(|f| f.canonical.is_none())
-            .map(|f| (f.key.clone(), f.value.clone()))
-            .collect(),
-        fields,
-        issues,
-    })
+    out
+}
+
+/// What is wrong with one field's value, if anything.
+fn field_problem(canonical: Option<&str>, key: &str, value: &str) -> Option<String> {
+    match canonical {
+        Some("submit date" | "done date") if parse_date(value).is_none() => Some(format!(
+            "{key} {value:?} is not a date of the form YYMMDDhhmm or YYMMDDhhmmss"
+        )),
+        Some("stat") if stat_info(value).is_none() => Some(format!(
+            "stat {value:?} is not a receipt state (DELIVRD, EXPIRED, DELETED, UNDELIV, ACCEPTD, \
+             UNKNOWN, REJECTD, ENROUTE, SKIPPED)"
+        )),
+        Some("id") if value.is_empty() => Some("the message id is empty".to_string()),
+        Some("sub" | "dlvrd" | "err") if !value.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(format!("{key} {value:?} is not a number"))
+        }
+        _ => None,
+    }
 }
 
 /// Characters of the message a receipt's `text:` field carries (SMPP 3.4 appendix B).
@@ -506,20 +619,26 @@ mod tests {
     use crate::spec::values::MESSAGE_STATE;
     use proptest::prelude::*;
 
+    /// The canonical name of a key as written.
+    fn canonical(key: &str) -> Option<&'static str> {
+        canonical_index(key.as_bytes()).map(|i| CANONICAL[i])
+    }
+
     const STD: &str = "id:0123456789 sub:001 dlvrd:001 submit date:2611221430 done date:2611221431 stat:DELIVRD err:000 text:Hello: world";
 
     #[test]
     fn standard_receipt() {
         let r = parse(STD).unwrap();
-        assert_eq!(r.id, "0123456789");
-        assert_eq!(r.sub.as_deref(), Some("001"));
-        assert_eq!(r.dlvrd.as_deref(), Some("001"));
-        assert_eq!(r.submit_date.as_deref(), Some("2611221430"));
-        assert_eq!(r.done_date.as_deref(), Some("2611221431"));
-        assert_eq!(r.stat, "DELIVRD");
-        assert_eq!(r.err.as_deref(), Some("000"));
-        assert_eq!(r.text.as_deref(), Some("Hello: world"));
-        assert!(r.extra.is_empty());
+        assert_eq!(r.id(), "0123456789");
+        assert_eq!(r.sub(), Some("001"));
+        assert_eq!(r.dlvrd(), Some("001"));
+        assert_eq!(r.submit_date(), Some("2611221430"));
+        assert_eq!(r.done_date(), Some("2611221431"));
+        assert_eq!(r.stat(), "DELIVRD");
+        assert_eq!(r.err(), Some("000"));
+        assert_eq!(r.text(), Some("Hello: world"));
+        assert_eq!(r.extra().count(), 0);
+        assert_eq!(r.as_str(), STD);
         assert!(r.issues.is_empty(), "{:?}", r.issues);
         assert_eq!(r.message_state(), Some(2));
         assert!(r.is_final());
@@ -549,20 +668,18 @@ mod tests {
         // Upper-case keys, underscores, seconds, reordered, extra vendor fields, no text.
         let t = "ID:1A2B3C Stat:UNDELIV SUBMIT_DATE:261122143005 done_date:261122143107 Err:034 imsi:001010123456789 mcc:001";
         let r = parse(t).unwrap();
-        assert_eq!(r.id, "1A2B3C");
-        assert_eq!(r.stat, "UNDELIV");
-        assert_eq!(r.err.as_deref(), Some("034"));
+        assert_eq!(r.id(), "1A2B3C");
+        assert_eq!(r.stat(), "UNDELIV");
+        assert_eq!(r.err(), Some("034"));
         assert_eq!(r.submit_time().unwrap().second, Some(5));
         assert_eq!(r.done_time().unwrap().to_string(), "2026-11-22 14:31:07");
         assert_eq!(
-            r.extra,
-            vec![
-                ("imsi".to_string(), "001010123456789".to_string()),
-                ("mcc".to_string(), "001".to_string())
-            ]
+            r.extra().collect::<Vec<_>>(),
+            vec![("imsi", "001010123456789"), ("mcc", "001")]
         );
-        assert_eq!(r.sub, None);
-        assert_eq!(r.text, None);
+        assert_eq!(r.key(r.field("submit date").unwrap()), "SUBMIT_DATE");
+        assert_eq!(r.sub(), None);
+        assert_eq!(r.text(), None);
         assert_eq!(r.message_state(), Some(5));
         assert!(r.issues.is_empty());
     }
@@ -571,18 +688,18 @@ mod tests {
     fn text_not_last_and_lower_case_stat() {
         let t = "id:42 text:hi there stat:delivered err:0";
         let r = parse(t).unwrap();
-        assert_eq!(r.text.as_deref(), Some("hi there"));
-        assert_eq!(r.stat, "delivered");
+        assert_eq!(r.text(), Some("hi there"));
+        assert_eq!(r.stat(), "delivered");
         assert_eq!(r.message_state(), Some(2));
-        assert_eq!(r.err.as_deref(), Some("0"));
+        assert_eq!(r.err(), Some("0"));
     }
 
     #[test]
     fn text_last_keeps_key_like_words() {
         let t = "id:7 stat:ENROUTE text:see id:8 stat:x";
         let r = parse(t).unwrap();
-        assert_eq!(r.id, "7");
-        assert_eq!(r.text.as_deref(), Some("see id:8 stat:x"));
+        assert_eq!(r.id(), "7");
+        assert_eq!(r.text(), Some("see id:8 stat:x"));
         assert!(!r.is_final());
         assert_eq!(r.message_state(), Some(1));
     }
@@ -599,7 +716,7 @@ mod tests {
         assert!(msgs[2].contains("WEIRD"));
         assert!(msgs[3].contains("dlvrd"));
         assert!(msgs[4].contains("more than once"));
-        assert_eq!(r.id, "9");
+        assert_eq!(r.id(), "9");
     }
 
     #[test]
@@ -675,7 +792,7 @@ mod tests {
                     c => c.to_ascii_lowercase(),
                 })
                 .collect();
-            let want = KEYS.iter().find(|(k, _)| *k == norm).map(|(_, c)| *c);
+            let want = KEYS.iter().find(|(k, _)| *k == norm).map(|&(_, i)| CANONICAL[i]);
             prop_assert_eq!(canonical(&key), want);
         }
     }
@@ -695,10 +812,288 @@ mod tests {
         fn parse_finds_generated_fields(id in "[0-9A-F]{1,20}", text in "[ -~]{0,40}") {
             let t = format!("id:{id} sub:001 dlvrd:001 submit date:2611221430 done date:2611221431 stat:EXPIRED err:000 text:{text}");
             let r = parse(&t).unwrap();
-            prop_assert_eq!(r.id, id);
-            prop_assert_eq!(r.stat, "EXPIRED");
-            prop_assert_eq!(r.text.unwrap_or_default(), text.trim());
+            prop_assert_eq!(r.id(), id);
+            prop_assert_eq!(r.stat(), "EXPIRED");
+            prop_assert_eq!(r.text().unwrap_or_default(), text.trim());
         }
+    }
+
+    /// The parser as it was before it kept ranges instead of strings (one String per key and
+    /// value, a Vec of key positions): the reference the range-keeping parser must agree with.
+    mod reference {
+        use super::super::{is_key_char, stat_info, trim_range, ReceiptIssue};
+        use super::canonical;
+        use std::ops::Range;
+
+        #[derive(Debug, PartialEq)]
+        pub struct Field {
+            pub key: String,
+            pub canonical: Option<&'static str>,
+            pub key_range: Range<usize>,
+            pub value: String,
+            pub value_range: Range<usize>,
+        }
+
+        pub fn parse_date(s: &str) -> Option<(u8, u8, u8, u8, Option<u8>)> {
+            let s = s.trim();
+            if !(s.len() == 10 || s.len() == 12) || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let two = |i: usize| s.get(i..i + 2).and_then(|d| d.parse::<u8>().ok());
+            let (mo, d, h, mi) = (two(2)?, two(4)?, two(6)?, two(8)?);
+            let sec = if s.len() == 12 { Some(two(10)?) } else { None };
+            let ok = (1..=12).contains(&mo)
+                && (1..=31).contains(&d)
+                && h < 24
+                && mi < 60
+                && !matches!(sec, Some(s) if s >= 60);
+            ok.then_some((mo, d, h, mi, sec))
+        }
+
+        fn key_positions(t: &[u8]) -> Vec<(usize, usize)> {
+            let mut out = Vec::new();
+            for (colon, _) in t.iter().enumerate().filter(|(_, &b)| b == b':') {
+                let mut start = colon;
+                while start > 0 && t.get(start - 1).copied().is_some_and(is_key_char) {
+                    start -= 1;
+                }
+                if start == colon {
+                    continue;
+                }
+                let word = t.get(start..colon).unwrap_or_default();
+                if word.eq_ignore_ascii_case(b"date")
+                    && start >= 2
+                    && t.get(start - 1) == Some(&b' ')
+                {
+                    let mut s2 = start - 1;
+                    while s2 > 0 && t.get(s2 - 1).is_some_and(u8::is_ascii_alphabetic) {
+                        s2 -= 1;
+                    }
+                    let first = t.get(s2..start - 1).unwrap_or_default();
+                    if first.eq_ignore_ascii_case(b"submit") || first.eq_ignore_ascii_case(b"done")
+                    {
+                        start = s2;
+                    }
+                }
+                let boundary =
+                    start == 0 || t.get(start - 1).is_some_and(|b| b.is_ascii_whitespace());
+                if boundary {
+                    out.push((start, colon));
+                }
+            }
+            out
+        }
+
+        /// `None` when not a receipt, else the fields and issues.
+        pub fn parse(text: &str) -> Option<(Vec<Field>, Vec<ReceiptIssue>)> {
+            let keys = key_positions(text.as_bytes());
+            let mut fields: Vec<Field> = Vec::new();
+            let mut k = 0;
+            while let Some(&(start, colon)) = keys.get(k) {
+                let key = text.get(start..colon).unwrap_or_default();
+                let canon = canonical(key);
+                let mut next = k + 1;
+                if canon == Some("text") {
+                    let seen_stat = fields.iter().any(|f| f.canonical == Some("stat"));
+                    next = keys.len();
+                    if !seen_stat {
+                        for (j, &(s, c)) in keys.iter().enumerate().skip(k + 1) {
+                            let cj = canonical(text.get(s..c).unwrap_or_default());
+                            if cj.is_some_and(|cj| {
+                                cj != "text" && !fields.iter().any(|f| f.canonical == Some(cj))
+                            }) {
+                                next = j;
+                                break;
+                            }
+                        }
+                    }
+                }
+                let end = keys.get(next).map_or(text.len(), |&(s, _)| s);
+                let vr = trim_range(text, colon + 1..end);
+                fields.push(Field {
+                    key: key.to_string(),
+                    canonical: canon,
+                    key_range: start..colon,
+                    value: text.get(vr.clone()).unwrap_or_default().to_string(),
+                    value_range: vr,
+                });
+                k = next;
+            }
+            let has = |name: &str| fields.iter().any(|f| f.canonical == Some(name));
+            if !has("id") || !has("stat") {
+                return None;
+            }
+            let mut issues = Vec::new();
+            for (i, f) in fields.iter().enumerate() {
+                if let Some(c) = f.canonical {
+                    if fields[..i].iter().any(|g| g.canonical == Some(c)) {
+                        issues.push(ReceiptIssue {
+                            range: f.key_range.clone(),
+                            message: format!("field {c} appears more than once; the first is used"),
+                        });
+                        continue;
+                    }
+                }
+                let problem = match f.canonical {
+                    Some("submit date" | "done date") if parse_date(&f.value).is_none() => {
+                        Some(format!(
+                            "{} {:?} is not a date of the form YYMMDDhhmm or YYMMDDhhmmss",
+                            f.key, f.value
+                        ))
+                    }
+                    Some("stat") if stat_info(&f.value).is_none() => Some(format!(
+                        "stat {:?} is not a receipt state (DELIVRD, EXPIRED, DELETED, UNDELIV, \
+                         ACCEPTD, UNKNOWN, REJECTD, ENROUTE, SKIPPED)",
+                        f.value
+                    )),
+                    Some("id") if f.value.is_empty() => Some("the message id is empty".to_string()),
+                    Some("sub" | "dlvrd" | "err")
+                        if !f.value.bytes().all(|b| b.is_ascii_digit()) =>
+                    {
+                        Some(format!("{} {:?} is not a number", f.key, f.value))
+                    }
+                    _ => None,
+                };
+                if let Some(message) = problem {
+                    issues.push(ReceiptIssue {
+                        range: f.value_range.clone(),
+                        message,
+                    });
+                }
+            }
+            Some((fields, issues))
+        }
+    }
+
+    /// Receipt-like text: known keys in every spelling, vendor keys, dates good and bad, stray
+    /// colons and white space, in any order and number.
+    fn receipt_like() -> impl Strategy<Value = String> {
+        let key = prop::sample::select(vec![
+            "id",
+            "ID",
+            "sub",
+            "dlvrd",
+            "submit date",
+            "Submit_Date",
+            "submitdate",
+            "done date",
+            "done-date",
+            "stat",
+            "Stat",
+            "err",
+            "text",
+            "imsi",
+            "date",
+            "x date",
+            "",
+        ]);
+        let value = prop::sample::select(vec![
+            "",
+            "0123456789",
+            "1A2B",
+            "001",
+            "x1",
+            "2611221430",
+            "261122143059",
+            "2613221430",
+            "DELIVRD",
+            "delivered",
+            "WEIRD",
+            "Hello: world",
+            "a:b",
+            " ",
+            "\t",
+            "é",
+            "\0",
+        ]);
+        let sep = prop::sample::select(vec![" ", "  ", "\t", "", "\n", ":"]);
+        prop::collection::vec((key, value, sep), 0..10).prop_map(|parts| {
+            parts
+                .into_iter()
+                .map(|(k, v, s)| format!("{k}:{v}{s}"))
+                .collect()
+        })
+    }
+
+    /// The parse agrees with [`reference::parse`]: same fields, values, issues, accessors.
+    fn agrees_with_reference(t: &str) -> Result<(), TestCaseError> {
+        let new = parse(t);
+        let Some((fields, issues)) = reference::parse(t) else {
+            prop_assert!(new.is_none(), "{t:?}");
+            return Ok(());
+        };
+        let r = new.expect("the reference reads a receipt");
+        prop_assert_eq!(r.fields.len(), fields.len());
+        for (f, old) in r.fields.iter().zip(&fields) {
+            prop_assert_eq!(f.canonical, old.canonical);
+            prop_assert_eq!(&f.key_range, &old.key_range);
+            prop_assert_eq!(&f.value_range, &old.value_range);
+            prop_assert_eq!(r.key(f), &old.key);
+            prop_assert_eq!(r.value(f), &old.value);
+        }
+        prop_assert_eq!(&r.issues, &issues);
+        let get = |name: &str| {
+            fields
+                .iter()
+                .find(|f| f.canonical == Some(name))
+                .map(|f| f.value.as_str())
+        };
+        prop_assert_eq!(Some(r.id()), get("id"));
+        prop_assert_eq!(Some(r.stat()), get("stat"));
+        prop_assert_eq!(r.sub(), get("sub"));
+        prop_assert_eq!(r.dlvrd(), get("dlvrd"));
+        prop_assert_eq!(r.submit_date(), get("submit date"));
+        prop_assert_eq!(r.done_date(), get("done date"));
+        prop_assert_eq!(r.err(), get("err"));
+        prop_assert_eq!(r.text(), get("text"));
+        let extra: Vec<(&str, &str)> = fields
+            .iter()
+            .filter(|f| f.canonical.is_none())
+            .map(|f| (f.key.as_str(), f.value.as_str()))
+            .collect();
+        prop_assert_eq!(r.extra().collect::<Vec<_>>(), extra);
+        Ok(())
+    }
+
+    #[test]
+    fn parse_agrees_with_the_reference_on_reordered_receipts() {
+        for t in [
+            STD,
+            "id:1 stat:X text:hi sub:1",
+            "id:1 text:hi stat:DELIVRD sub:1 text:again",
+            "text:a id:2 text:b stat:UNDELIV err:9",
+            "ID:3 Stat:DELIVRD done date:2611221431 submit date:x text:t id:4",
+        ] {
+            agrees_with_reference(t).unwrap();
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn parse_agrees_with_the_reference_on_receipt_like_text(t in receipt_like()) {
+            agrees_with_reference(&t)?;
+        }
+
+        #[test]
+        fn parse_agrees_with_the_reference_on_any_text(t in any::<String>()) {
+            agrees_with_reference(&t)?;
+        }
+
+        #[test]
+        fn parse_date_agrees_with_the_reference(s in "[ 0-9]{0,3}[0-9]{8,12}[ a]{0,2}") {
+            let want = reference::parse_date(&s);
+            let got = parse_date(&s).map(|d| (d.month, d.day, d.hour, d.minute, d.second));
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn standard_fields_fit_the_first_field_list() {
+        // The list made for the standard fields never grows while they are parsed.
+        let r = parse(STD).unwrap();
+        assert_eq!(r.fields.len(), STANDARD_FIELDS);
+        assert_eq!(r.fields.capacity(), STANDARD_FIELDS);
+        assert_eq!(r.as_str(), STD);
     }
 
     #[test]

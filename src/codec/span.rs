@@ -40,16 +40,6 @@ impl Val {
     }
 }
 
-/// `n` followed by `suffix` (as `format!("{n}{suffix}")`, without the formatter).
-pub(crate) fn count_text(n: usize, suffix: &str) -> String {
-    let mut digits = itoa::Buffer::new();
-    let digits = digits.format(n);
-    let mut s = String::with_capacity(digits.len() + suffix.len());
-    s.push_str(digits);
-    s.push_str(suffix);
-    s
-}
-
 /// Make control characters visible in one-line output.
 pub fn escape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -59,8 +49,13 @@ pub fn escape_text(s: &str) -> String {
 
 /// `0x` and the upper-case hex digits of `v`, at least two (as `format!("0x{v:02X}")`).
 fn push_hex(out: &mut String, v: u64) {
+    push_hex_digits(out, v, 2);
+}
+
+/// `0x` and the upper-case hex digits of `v`, at least `min` (as `format!("0x{v:0min$X}")`).
+pub(crate) fn push_hex_digits(out: &mut String, v: u64, min: usize) {
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-    let n = (16 - v.leading_zeros() as usize / 4).max(2);
+    let n = (16 - v.leading_zeros() as usize / 4).max(min);
     out.push_str("0x");
     for k in (0..n).rev() {
         out.push(char::from(DIGITS[((v >> (4 * k)) & 0xF) as usize]));
@@ -208,6 +203,9 @@ mod tests {
             prop_assert_eq!(Val::Int(v).display(), format!("{v}"));
             prop_assert_eq!(Val::Hex(v).display(), format!("0x{v:02X}"));
             prop_assert_eq!(Val::Hex(small).display(), format!("0x{small:02X}"));
+            let mut four = String::new();
+            push_hex_digits(&mut four, small, 4);
+            prop_assert_eq!(four, format!("0x{small:04X}"));
             // The printable-ASCII shortcut gives what the escaping loop gives.
             let mut slow = String::new();
             for c in s.chars() {

@@ -187,15 +187,51 @@ fn gsm_char(c: char) -> Option<(u8, bool)> {
         .map(|(s, _)| (*s, true))
 }
 
+/// Septets the GSM 03.38 default alphabet reads as the ASCII character of the same value (most
+/// of the printable range, line feed, carriage return), derived from [`GSM_DEFAULT`].
+const GSM_SAME_AS_ASCII: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut i = 0;
+    while i < 128 {
+        t[i] = GSM_DEFAULT[i] as u32 == i as u32;
+        i += 1;
+    }
+    t
+};
+
+/// Length of the run of septets at the start of `data` that read as themselves in ASCII.
+fn gsm_ascii_run(data: &[u8]) -> usize {
+    data.iter()
+        .take_while(|&&b| GSM_SAME_AS_ASCII.get(usize::from(b)) == Some(&true))
+        .count()
+}
+
 /// Decode GSM 03.38 septets carried one per octet (the SMPP convention).
 ///
 /// Octets with the high bit set are reported and shown as U+FFFD; an unknown escape shows the
 /// default-alphabet character (as GSM 03.38 prescribes) and is reported.
 pub fn gsm7_decode(data: &[u8]) -> DecodedText {
     let mut text = String::with_capacity(data.len());
+    let issues = gsm7_decode_into(data, &mut text);
+    DecodedText {
+        text: Some(text),
+        issues,
+    }
+}
+
+/// [`gsm7_decode`], appending the text to `text`.
+fn gsm7_decode_into(data: &[u8], text: &mut String) -> Vec<TextIssue> {
     let mut issues = Vec::new();
     let mut i = 0;
     while let Some(&b) = data.get(i) {
+        // Most message text is letters, digits and punctuation that read as ASCII: a run of
+        // them is copied at once instead of character by character.
+        let run = gsm_ascii_run(&data[i..]);
+        if run > 0 {
+            text.push_str(&String::from_utf8_lossy(&data[i..i + run]));
+            i += run;
+            continue;
+        }
         if b >= 0x80 {
             issues.push(TextIssue {
                 index: i,
@@ -248,10 +284,7 @@ pub fn gsm7_decode(data: &[u8]) -> DecodedText {
             }
         }
     }
-    DecodedText {
-        text: Some(text),
-        issues,
-    }
+    issues
 }
 
 /// Encode to GSM 03.38 septets, one per octet; extension characters become `1B xx`.
@@ -318,29 +351,37 @@ pub fn gsm7_unpack(packed: &[u8], septets: usize) -> Vec<u8> {
 
 /// Decode IA5/ASCII. Octets ≥ 0x80 are reported and shown as U+FFFD.
 pub fn ascii_decode(data: &[u8]) -> DecodedText {
-    let mut issues = Vec::new();
-    let text = data
-        .iter()
-        .enumerate()
-        .map(|(i, &b)| {
-            if b.is_ascii() {
-                char::from(b)
-            } else {
-                issues.push(TextIssue {
-                    index: i,
-                    kind: TextIssueKind::HighBit {
-                        byte: b,
-                        charset: Charset::Ascii,
-                    },
-                });
-                '\u{FFFD}'
-            }
-        })
-        .collect();
+    let mut text = String::with_capacity(data.len());
+    let issues = ascii_decode_into(data, &mut text);
     DecodedText {
         text: Some(text),
         issues,
     }
+}
+
+/// [`ascii_decode`], appending the text to `text`.
+fn ascii_decode_into(data: &[u8], text: &mut String) -> Vec<TextIssue> {
+    // Pure ASCII, the usual case, is copied at once.
+    if data.is_ascii() {
+        text.push_str(&String::from_utf8_lossy(data));
+        return Vec::new();
+    }
+    let mut issues = Vec::new();
+    text.extend(data.iter().enumerate().map(|(i, &b)| {
+        if b.is_ascii() {
+            char::from(b)
+        } else {
+            issues.push(TextIssue {
+                index: i,
+                kind: TextIssueKind::HighBit {
+                    byte: b,
+                    charset: Charset::Ascii,
+                },
+            });
+            '\u{FFFD}'
+        }
+    }));
+    issues
 }
 
 /// Decode ISO-8859-1. Every octet is a character; C1 controls (0x80–0x9F) are reported because
@@ -413,12 +454,22 @@ pub fn ucs2_encode(s: &str) -> Vec<u8> {
 /// Decode message bytes in the given charset. Binary and unsupported alphabets give
 /// `text: None` (show hex).
 pub fn decode_text(data: &[u8], charset: Charset) -> DecodedText {
-    match charset {
-        Charset::Gsm7 => gsm7_decode(data),
-        Charset::Ascii => ascii_decode(data),
-        Charset::Latin1 => latin1_decode(data),
-        Charset::Ucs2 => ucs2_decode(data),
-        Charset::Binary | Charset::Other => DecodedText::default(),
+    decode_text_into(data, charset, String::new())
+}
+
+/// [`decode_text`], writing the text into `text` (an empty String whose capacity is reused).
+pub(crate) fn decode_text_into(data: &[u8], charset: Charset, mut text: String) -> DecodedText {
+    text.clear();
+    let issues = match charset {
+        Charset::Gsm7 => gsm7_decode_into(data, &mut text),
+        Charset::Ascii => ascii_decode_into(data, &mut text),
+        Charset::Latin1 => return latin1_decode(data),
+        Charset::Ucs2 => return ucs2_decode(data),
+        Charset::Binary | Charset::Other => return DecodedText::default(),
+    };
+    DecodedText {
+        text: Some(text),
+        issues,
     }
 }
 
@@ -975,7 +1026,111 @@ mod tests {
             .prop_map(|v| v.into_iter().collect())
     }
 
+    /// GSM 03.38 decoding septet by septet, as it was before runs of ASCII-like septets were
+    /// copied at once: the reference [`gsm7_decode`] must agree with.
+    fn gsm7_decode_by_septet(data: &[u8]) -> DecodedText {
+        let mut text = String::new();
+        let mut issues = Vec::new();
+        let mut i = 0;
+        while let Some(&b) = data.get(i) {
+            let next = data.get(i + 1).copied();
+            if b >= 0x80 {
+                let kind = TextIssueKind::HighBit {
+                    byte: b,
+                    charset: Charset::Gsm7,
+                };
+                issues.push(TextIssue { index: i, kind });
+                text.push('\u{FFFD}');
+                i += 1;
+            } else if b != GSM_ESCAPE {
+                text.push(GSM_DEFAULT[usize::from(b)]);
+                i += 1;
+            } else if next.is_none_or(|n| n >= 0x80) {
+                issues.push(TextIssue {
+                    index: i,
+                    kind: TextIssueKind::DanglingEscape,
+                });
+                i += 1;
+            } else {
+                let n = next.unwrap_or_default();
+                match GSM_EXTENSION.iter().find(|(s, _)| *s == n) {
+                    Some((_, c)) => text.push(*c),
+                    None => {
+                        let kind = TextIssueKind::UnknownEscape { septet: n };
+                        issues.push(TextIssue { index: i, kind });
+                        text.push(if n == GSM_ESCAPE {
+                            ' '
+                        } else {
+                            GSM_DEFAULT[usize::from(n)]
+                        });
+                    }
+                }
+                i += 2;
+            }
+        }
+        DecodedText {
+            text: Some(text),
+            issues,
+        }
+    }
+
+    /// IA5 decoding octet by octet: the reference for [`ascii_decode`].
+    fn ascii_decode_by_octet(data: &[u8]) -> DecodedText {
+        let mut issues = Vec::new();
+        let mut text = String::new();
+        for (i, &b) in data.iter().enumerate() {
+            if b.is_ascii() {
+                text.push(char::from(b));
+            } else {
+                let kind = TextIssueKind::HighBit {
+                    byte: b,
+                    charset: Charset::Ascii,
+                };
+                issues.push(TextIssue { index: i, kind });
+                text.push('\u{FFFD}');
+            }
+        }
+        DecodedText {
+            text: Some(text),
+            issues,
+        }
+    }
+
+    #[test]
+    fn ascii_like_septets_are_the_gsm_table_entries_equal_to_their_value() {
+        let same: Vec<u8> = (0u8..128)
+            .filter(|&b| GSM_SAME_AS_ASCII[usize::from(b)])
+            .collect();
+        assert!(same.contains(&b'A') && same.contains(&b'\n') && same.contains(&b' '));
+        for b in [0x00, 0x02, 0x1B, 0x24, 0x40, 0x5B, 0x60, 0x7B, 0x7F] {
+            assert!(!same.contains(&b), "{b:#04x}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn gsm_runs_agree_with_septet_by_septet(
+            data in proptest::collection::vec(
+                prop_oneof![any::<u8>(), 0x20u8..0x7F, Just(GSM_ESCAPE)],
+                0..300,
+            ),
+            prefix in "[ -~]{0,8}",
+        ) {
+            prop_assert_eq!(gsm7_decode(&data), gsm7_decode_by_septet(&data));
+            prop_assert_eq!(decode_text(&data, Charset::Gsm7), gsm7_decode_by_septet(&data));
+            // Reusing a String that held text before gives the same.
+            let reused = decode_text_into(&data, Charset::Gsm7, prefix.clone());
+            prop_assert_eq!(reused, gsm7_decode_by_septet(&data));
+        }
+
+        #[test]
+        fn ascii_copy_agrees_with_octet_by_octet(
+            data in proptest::collection::vec(prop_oneof![any::<u8>(), 0u8..0x80], 0..300),
+        ) {
+            prop_assert_eq!(ascii_decode(&data), ascii_decode_by_octet(&data));
+            prop_assert_eq!(decode_text_into(&data, Charset::Ascii, "x".into()), ascii_decode_by_octet(&data));
+        }
+
         #[test]
         fn gsm_round_trip(s in gsm_string()) {
             let bytes = gsm7_encode(&s).unwrap();

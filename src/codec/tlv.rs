@@ -8,7 +8,7 @@ use crate::spec::values::Interp;
 use super::decode::Dec;
 use super::message;
 use super::pdu::Tlv;
-use super::span::{Severity, Span, SpanKind, Val};
+use super::span::{push_hex_digits, Severity, Span, SpanKind, Val};
 
 /// Decode TLVs from `d.pos` to `d.end`.
 pub(crate) fn decode_tlvs(d: &mut Dec) {
@@ -46,9 +46,11 @@ pub(crate) fn decode_tlvs(d: &mut Dec) {
                     .into(),
             )),
         );
+        let mut tag_text = d.pool.string();
+        push_hex_digits(&mut tag_text, u64::from(tag), 4);
         d.span(
             Span::new("tag", at..at + 2, 1, SpanKind::Part)
-                .val(Val::Name(format!("0x{tag:04X}").into()))
+                .val(Val::Name(tag_text.into()))
                 .meaning(Some(name.clone())),
         );
         d.span(Span::new("length", at + 2..at + 4, 1, SpanKind::Part).val(Val::Int(len as u64)));
@@ -60,7 +62,7 @@ pub(crate) fn decode_tlvs(d: &mut Dec) {
                 Some("The TLV length is wrong (an SMSC answers ESME_RINVTLVLEN / ESME_RINVPARLEN), or the PDU was cut short.".into()),
             );
         }
-        let value = d.buf[vstart..vend].to_vec();
+        let value = d.pool.octets_from(&d.buf[vstart..vend]);
         d.pos = vend;
         if vlen > 0 {
             value_span(d, def, &name, vstart..vend);
@@ -156,7 +158,9 @@ fn value_span(
         }
         Some(TlvKind::CStr { .. }) => {
             let end = bytes.iter().position(|&b| b == 0);
-            let s = String::from_utf8_lossy(&bytes[..end.unwrap_or(bytes.len())]).into_owned();
+            let s = d.pool.string_from(&String::from_utf8_lossy(
+                &bytes[..end.unwrap_or(bytes.len())],
+            ));
             if end.is_none() {
                 d.diag(
                     r.start,
@@ -253,7 +257,8 @@ fn value_span(
         _ => {
             let printable = !bytes.is_empty() && bytes.iter().all(|b| (0x20..0x7F).contains(b));
             (
-                printable.then(|| Val::Str(String::from_utf8_lossy(bytes).into_owned().into())),
+                printable
+                    .then(|| Val::Str(d.pool.string_from(&String::from_utf8_lossy(bytes)).into())),
                 None,
             )
         }

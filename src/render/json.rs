@@ -1,6 +1,6 @@
 //! JSON Lines output: one object per PDU, built from the same spans as the dump.
 //!
-//! The object is written straight into a byte buffer ([`write_pdu_object`]): keys in the order
+//! The object is written straight into a byte buffer ([`ObjectWriter`]): keys in the order
 //! serde_json's map gives them (alphabetical), strings escaped as serde_json escapes them, no
 //! intermediate JSON value. [`pdu_json`] reads that text back as a value for the callers that
 //! nest it in another object.
@@ -20,18 +20,48 @@ pub struct JsonOptions {
 /// The JSON object of one PDU. `input_offset` is where the PDU starts in the input.
 pub fn pdu_json(d: &Decoded, input_offset: usize, opts: &JsonOptions) -> J {
     let mut buf = Vec::with_capacity(256 + 160 * d.spans.len());
-    write_pdu_object(&mut buf, d, Some(input_offset), opts);
+    ObjectWriter::default().write(&mut buf, d, Some(input_offset), opts);
     serde_json::from_slice(&buf).unwrap_or(J::Null)
 }
 
-/// Append the JSON object of one PDU (as [`pdu_json`] gives it, without `input_offset` when it
-/// is `None`) to `buf`, as compact JSON text.
-pub fn write_pdu_object(
-    buf: &mut Vec<u8>,
-    d: &Decoded,
-    input_offset: Option<usize>,
-    opts: &JsonOptions,
-) {
+/// Writes PDU objects, keeping one scratch buffer from PDU to PDU.
+#[derive(Debug, Default)]
+pub struct ObjectWriter {
+    /// The hex of all the octets of the PDU being written, unmasked: the hex of every field is
+    /// a slice of it, copied rather than converted again.
+    hex: Vec<u8>,
+}
+
+impl ObjectWriter {
+    /// Append the JSON object of one PDU (as [`pdu_json`] gives it, without `input_offset` when
+    /// it is `None`) to `buf`, as compact JSON text.
+    pub fn write(
+        &mut self,
+        buf: &mut Vec<u8>,
+        d: &Decoded,
+        input_offset: Option<usize>,
+        opts: &JsonOptions,
+    ) {
+        hex_into(&mut self.hex, &d.bytes);
+        let p = Pdu {
+            d,
+            hex: &self.hex,
+            opts,
+        };
+        write_object(buf, &p, input_offset);
+    }
+}
+
+/// What the member writers read: the PDU, the hex of its octets, the options.
+struct Pdu<'a> {
+    d: &'a Decoded,
+    hex: &'a [u8],
+    opts: &'a JsonOptions,
+}
+
+/// Append the object of `p.d` (see [`ObjectWriter::write`]).
+fn write_object(buf: &mut Vec<u8>, p: &Pdu<'_>, input_offset: Option<usize>) {
+    let d = p.d;
     buf.push(b'{');
     if let Some(h) = d.header {
         buf.extend_from_slice(b"\"command_id\":");
@@ -61,11 +91,11 @@ pub fn write_pdu_object(
                 buf.push(b',');
             }
             first = false;
-            write_field(buf, d, top, children, opts);
+            write_field(buf, p, top, children);
         }
     });
     buf.extend_from_slice(b"],\"hex\":");
-    push_masked_hex(buf, d, opts);
+    push_masked_hex(buf, p);
     if let Some(at) = input_offset {
         buf.extend_from_slice(b",\"input_offset\":");
         push_uint(buf, at as u64);
@@ -94,7 +124,7 @@ pub fn write_pdu_object(
                 buf.push(b',');
             }
             first = false;
-            write_tlv(buf, d, top, children, opts);
+            write_tlv(buf, p, top, children);
         }
     });
     buf.extend_from_slice(b"]}");
@@ -160,15 +190,22 @@ const ESCAPE: [u8; 256] = {
 /// values almost never need an escape: that is checked eight octets at a time and the string
 /// copied whole.
 pub(crate) fn push_json_str(buf: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    buf.reserve(bytes.len() + 2);
     buf.push(b'"');
+    push_str_body(buf, s);
+    buf.push(b'"');
+}
+
+/// Append the text of a JSON string without its quotes (the fixed pieces around it carry them,
+/// as in `,"name":"` ... `","offset":`). Always inlined: it runs for every name, meaning and
+/// text value, and a call (saving and restoring registers) costs about as much as the check.
+#[inline(always)]
+fn push_str_body(buf: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
     if needs_escape(bytes) {
         push_escaped(buf, bytes);
     } else {
         buf.extend_from_slice(bytes);
     }
-    buf.push(b'"');
 }
 
 /// Whether any octet of `bytes` needs an escape in a JSON string (see [`ESCAPE`]).
@@ -182,28 +219,28 @@ fn needs_escape(bytes: &[u8]) -> bool {
             .and_then(|w| w.try_into().ok())
             .map_or(0, u64::from_le_bytes)
     };
-    // Whole words, then the last eight octets (overlapping the previous word) for the rest.
+    // Whole words, then the last eight octets (overlapping the previous word) for the rest;
+    // the flags of all words are gathered and tested once (the strings are short).
+    let mut flags = escape_flags(word(last));
     let mut at = 0;
     while at < last {
-        if word_needs_escape(word(at)) {
-            return true;
-        }
+        flags |= escape_flags(word(at));
         at += 8;
     }
-    word_needs_escape(word(last))
+    flags != 0
 }
 
-/// Whether any of the eight octets packed in `w` is a control character (below 0x20), `"` or
-/// `\`. The borrow tricks below are exact for "is there any such octet" (they only misplace
-/// which one, which is not asked).
-fn word_needs_escape(w: u64) -> bool {
+/// Non-zero when any of the eight octets packed in `w` is a control character (below 0x20),
+/// `"` or `\`. The borrow tricks below are exact for "is there any such octet" (they only
+/// misplace which one, which is not asked).
+fn escape_flags(w: u64) -> u64 {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
     const HIGH: u64 = ONES * 0x80;
     // High bit set in some octet iff some octet of `v` is below `n` (for n <= 0x80).
     let below = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v;
     let quote = w ^ (ONES * u64::from(b'"'));
     let backslash = w ^ (ONES * u64::from(b'\\'));
-    (below(w, 0x20) | below(quote, 1) | below(backslash, 1)) & HIGH != 0
+    (below(w, 0x20) | below(quote, 1) | below(backslash, 1)) & HIGH
 }
 
 /// Append `bytes` escaped (without the quotes): runs that need no escape copied whole.
@@ -256,17 +293,37 @@ fn push_hex(buf: &mut Vec<u8>, bytes: &[u8], masked: bool) {
 
 /// Append the whole PDU as hex, with the octets of secret fields masked unless secrets are
 /// shown.
-fn push_masked_hex(buf: &mut Vec<u8>, d: &Decoded, opts: &JsonOptions) {
-    let start = buf.len() + 1;
-    push_hex(buf, &d.bytes, false);
-    if !opts.show_secrets {
-        for s in d.spans.iter().filter(|s| s.secret) {
-            let (a, b) = (s.range.start * 2, (s.range.end * 2).min(d.bytes.len() * 2));
+fn push_masked_hex(buf: &mut Vec<u8>, p: &Pdu<'_>) {
+    buf.push(b'"');
+    let start = buf.len();
+    buf.extend_from_slice(p.hex);
+    if !p.opts.show_secrets {
+        for s in p.d.spans.iter().filter(|s| s.secret) {
+            let (a, b) = (s.range.start * 2, (s.range.end * 2).min(p.hex.len()));
             if a < b {
                 buf[start + a..start + b].fill(b'*');
             }
         }
     }
+    buf.push(b'"');
+}
+
+/// Replace the contents of `out` with the upper-case hex of `bytes`: eight octets at a time
+/// (a loop the compiler unrolls), then the rest.
+fn hex_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    fn convert(digits: &mut [u8], octets: &[u8]) {
+        for (pair, &b) in digits.chunks_exact_mut(2).zip(octets) {
+            pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
+        }
+    }
+    out.clear();
+    out.resize(bytes.len() * 2, 0);
+    let mut digits = out.chunks_exact_mut(16);
+    let mut octets = bytes.chunks_exact(8);
+    for (d, o) in (&mut digits).zip(&mut octets) {
+        convert(d, o);
+    }
+    convert(digits.into_remainder(), octets.remainder());
 }
 
 /// Append one diagnostic as the JSON object serde_json gives for its value (keys sorted, no
@@ -304,7 +361,8 @@ fn push_array<T>(buf: &mut Vec<u8>, items: &[T], write: fn(&T, &mut Vec<u8>)) {
 }
 
 /// Append `n` in decimal. Lengths and offsets are mostly one or two digits: those are written
-/// directly, the rest through `itoa`.
+/// directly, the rest through `itoa`. Inlined: most callers are in the per-field loop.
+#[inline]
 pub(crate) fn push_uint(buf: &mut Vec<u8>, n: u64) {
     match u8::try_from(n) {
         Ok(d @ 0..=9) => buf.push(b'0' + d),
@@ -318,19 +376,24 @@ fn redacted(s: &Span, opts: &JsonOptions) -> bool {
     s.secret && !opts.show_secrets
 }
 
-/// Append a span's `"hex":...` member (its octets, masked when redacted).
-fn push_span_hex(buf: &mut Vec<u8>, d: &Decoded, s: &Span, opts: &JsonOptions) {
-    buf.extend_from_slice(b"\"hex\":");
-    push_hex(
-        buf,
-        d.bytes.get(s.range.clone()).unwrap_or(&[]),
-        redacted(s, opts),
-    );
+/// Append the digits of a span's hex (its octets, masked when `redact`), without quotes: a
+/// slice of the PDU's hex, empty when the span lies outside the octets.
+fn push_span_hex(buf: &mut Vec<u8>, p: &Pdu<'_>, s: &Span, redact: bool) {
+    let digits = s.range.start.saturating_mul(2)..s.range.end.saturating_mul(2);
+    if let Some(h) = p.hex.get(digits) {
+        if redact {
+            buf.resize(buf.len() + h.len(), b'*');
+        } else {
+            buf.extend_from_slice(h);
+        }
+    }
 }
 
-/// Append a span's value: a number, a string, `null`, or the redaction notice.
-fn push_value(buf: &mut Vec<u8>, s: &Span, opts: &JsonOptions) {
-    if redacted(s, opts) {
+/// Append a span's value: a number, a string, `null`, or the redaction notice when `redact`.
+/// Inlined into the per-field writers.
+#[inline]
+fn push_value(buf: &mut Vec<u8>, s: &Span, redact: bool) {
+    if redact {
         let n = match &s.value {
             Some(Val::Str(v)) => v.chars().count(),
             _ => 0,
@@ -350,7 +413,7 @@ fn push_value(buf: &mut Vec<u8>, s: &Span, opts: &JsonOptions) {
 /// Append one span as a field object (keys sorted): `children` (the spans nested under it,
 /// each with its `depth` below it), `hex`, `length`, `meaning`, `name`, `offset`, `redacted`,
 /// `unexplained`, `value`.
-fn write_field(buf: &mut Vec<u8>, d: &Decoded, s: &Span, children: &[Span], opts: &JsonOptions) {
+fn write_field(buf: &mut Vec<u8>, p: &Pdu<'_>, s: &Span, children: &[Span]) {
     buf.push(b'{');
     if !children.is_empty() {
         buf.extend_from_slice(b"\"children\":[");
@@ -361,43 +424,46 @@ fn write_field(buf: &mut Vec<u8>, d: &Decoded, s: &Span, children: &[Span], opts
             buf.extend_from_slice(b"{\"depth\":");
             push_uint(buf, u64::from(c.depth.saturating_sub(s.depth)));
             buf.push(b',');
-            write_span_members(buf, d, c, opts);
+            write_span_members(buf, p, c);
         }
         buf.extend_from_slice(b"],");
     }
-    write_span_members(buf, d, s, opts);
+    write_span_members(buf, p, s);
 }
 
 /// Append the members of a span object from `hex` on, and close it.
-fn write_span_members(buf: &mut Vec<u8>, d: &Decoded, s: &Span, opts: &JsonOptions) {
-    push_span_hex(buf, d, s, opts);
-    buf.extend_from_slice(b",\"length\":");
+fn write_span_members(buf: &mut Vec<u8>, p: &Pdu<'_>, s: &Span) {
+    let redact = redacted(s, p.opts);
+    buf.extend_from_slice(b"\"hex\":\"");
+    push_span_hex(buf, p, s, redact);
+    buf.extend_from_slice(b"\",\"length\":");
     push_uint(buf, s.range.len() as u64);
     if let Some(m) = &s.meaning {
-        buf.extend_from_slice(b",\"meaning\":");
-        push_json_str(buf, m);
+        buf.extend_from_slice(b",\"meaning\":\"");
+        push_str_body(buf, m);
+        buf.push(b'"');
     }
-    buf.extend_from_slice(b",\"name\":");
-    push_json_str(buf, &s.name);
-    buf.extend_from_slice(b",\"offset\":");
+    buf.extend_from_slice(b",\"name\":\"");
+    push_str_body(buf, &s.name);
+    buf.extend_from_slice(b"\",\"offset\":");
     push_uint(buf, s.range.start as u64);
-    if redacted(s, opts) {
+    if redact {
         buf.extend_from_slice(b",\"redacted\":true");
     }
     if s.kind == SpanKind::Unexplained {
         buf.extend_from_slice(b",\"unexplained\":true");
     }
     buf.extend_from_slice(b",\"value\":");
-    push_value(buf, s, opts);
+    push_value(buf, s, redact);
     buf.push(b'}');
 }
 
 /// Append one TLV object (keys sorted): `children` (the spans below its tag, length and value
 /// parts), `description`, `hex`, `length`, `meaning`, `name`, `offset`, `tag`, `value` — hex,
 /// meaning and value taken from its `value` part.
-fn write_tlv(buf: &mut Vec<u8>, d: &Decoded, top: &Span, children: &[Span], opts: &JsonOptions) {
+fn write_tlv(buf: &mut Vec<u8>, p: &Pdu<'_>, top: &Span, children: &[Span]) {
     let be16 = |at: usize| {
-        d.bytes
+        p.d.bytes
             .get(at..at + 2)
             .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]))
     };
@@ -416,7 +482,7 @@ fn write_tlv(buf: &mut Vec<u8>, d: &Decoded, top: &Span, children: &[Span], opts
                 buf.push(b',');
             }
             buf.push(b'{');
-            write_span_members(buf, d, c, opts);
+            write_span_members(buf, p, c);
         }
         buf.extend_from_slice(b"],");
     }
@@ -426,7 +492,11 @@ fn write_tlv(buf: &mut Vec<u8>, d: &Decoded, top: &Span, children: &[Span], opts
         buf.push(b',');
     }
     match value {
-        Some(v) => push_span_hex(buf, d, v, opts),
+        Some(v) => {
+            buf.extend_from_slice(b"\"hex\":\"");
+            push_span_hex(buf, p, v, redacted(v, p.opts));
+            buf.push(b'"');
+        }
         None => buf.extend_from_slice(b"\"hex\":\"\""),
     }
     buf.extend_from_slice(b",\"length\":");
@@ -443,7 +513,7 @@ fn write_tlv(buf: &mut Vec<u8>, d: &Decoded, top: &Span, children: &[Span], opts
     push_uint(buf, u64::from(be16(top.range.start)));
     buf.extend_from_slice(b",\"value\":");
     match value {
-        Some(v) => push_value(buf, v, opts),
+        Some(v) => push_value(buf, v, redacted(v, p.opts)),
         None => buf.extend_from_slice(b"null"),
     }
     buf.push(b'}');
@@ -656,9 +726,14 @@ mod tests {
         }
     }
 
+    /// The object written by a writer that has written another PDU before (its scratch hex
+    /// must not leak into the next).
     fn direct(d: &Decoded, opts: &JsonOptions) -> String {
+        let mut writer = ObjectWriter::default();
+        let longer = crate::codec::decode(&[0xAB; 300]);
+        writer.write(&mut Vec::new(), &longer, None, opts);
         let mut got = Vec::new();
-        write_pdu_object(&mut got, d, Some(7), opts);
+        writer.write(&mut got, d, Some(7), opts);
         String::from_utf8(got).unwrap()
     }
 
@@ -759,6 +834,9 @@ mod tests {
             let mut got = Vec::new();
             push_hex(&mut got, &bytes, false);
             prop_assert_eq!(String::from_utf8(got).unwrap(), format!("\"{}\"", hex::encode_upper(&bytes)));
+            let mut digits = b"left over".to_vec();
+            hex_into(&mut digits, &bytes);
+            prop_assert_eq!(String::from_utf8(digits).unwrap(), hex::encode_upper(&bytes));
             let mut got = Vec::new();
             push_uint(&mut got, n);
             prop_assert_eq!(String::from_utf8(got).unwrap(), n.to_string());

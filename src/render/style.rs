@@ -37,11 +37,11 @@ impl Style {
     pub const PLAIN: Style = Style { color: false };
 
     /// Append `s` painted for `role` to `out` (without colour: `s` itself, nothing allocated).
-    pub fn paint_into(&self, out: &mut String, role: Role, s: &str) {
+    pub fn paint_bytes(&self, out: &mut Vec<u8>, role: Role, s: &str) {
         if self.color {
-            out.push_str(&self.paint(role, s));
+            out.extend_from_slice(self.paint(role, s).as_bytes());
         } else {
-            out.push_str(s);
+            out.extend_from_slice(s.as_bytes());
         }
     }
 

@@ -8,7 +8,7 @@ use std::io::Write;
 use serde_json::{json, Map, Value as J};
 
 use crate::codec::{self, Decoded};
-use crate::render::json::{pdu_json, push_json_str, push_uint, write_pdu_object, JsonOptions};
+use crate::render::json::{pdu_json, push_json_str, push_uint, JsonOptions, ObjectWriter};
 
 use super::{Event, PduEvent, SCHEMA};
 
@@ -125,7 +125,9 @@ fn push_f64(line: &mut Vec<u8>, v: f64) {
     let _ = serde_json::to_writer(&mut *line, &v);
 }
 
-/// Append `"key":` with the separating comma when it is not the first member.
+/// Append `"key":` with the separating comma when it is not the first member (inlined: each
+/// key is then a copy of known length).
+#[inline]
 fn push_key(line: &mut Vec<u8>, first: &mut bool, key: &str) {
     if !std::mem::take(first) {
         line.push(b',');
@@ -133,6 +135,13 @@ fn push_key(line: &mut Vec<u8>, first: &mut bool, key: &str) {
     line.push(b'"');
     line.extend_from_slice(key.as_bytes());
     line.extend_from_slice(b"\":");
+}
+
+/// Append a fixed word of the schema (nothing to escape) as a JSON string.
+fn push_word(line: &mut Vec<u8>, word: &str) {
+    line.push(b'"');
+    line.extend_from_slice(word.as_bytes());
+    line.push(b'"');
 }
 
 /// Append an address as a JSON string (its text has nothing to escape).
@@ -158,6 +167,8 @@ pub struct PduLines {
     smsc: Memo<std::net::SocketAddr>,
     /// The values of `time` and `time_epoch`, with the key between them.
     time: Memo<std::time::Duration>,
+    /// Writes the decode object.
+    objects: ObjectWriter,
 }
 
 /// The JSON text written for the last value of a member, reused while the value repeats.
@@ -197,7 +208,7 @@ fn push_time_values(line: &mut Vec<u8>, t: std::time::Duration) {
 
 impl PduLines {
     /// Append one PDU event as one line (with its newline) to `line`: the envelope, then the
-    /// decode object (written by [`write_pdu_object`]) as its last key, `"pdu"`.
+    /// decode object (written by [`ObjectWriter`]) as its last key, `"pdu"`.
     pub fn push(&mut self, line: &mut Vec<u8>, ev: &PduEvent<'_>, opts: &JsonOptions) {
         let owned;
         let d: &Decoded = match ev.decoded {
@@ -209,7 +220,7 @@ impl PduLines {
         };
         self.push_envelope(line, ev);
         line.extend_from_slice(b",\"pdu\":");
-        write_pdu_object(line, d, ev.input_offset, opts);
+        self.objects.write(line, d, ev.input_offset, opts);
         line.extend_from_slice(b"}\n");
     }
 
@@ -220,7 +231,7 @@ impl PduLines {
         line.push(b'{');
         if let Some(d) = ev.direction {
             push_key(line, first, "direction");
-            push_json_str(line, d.word());
+            push_word(line, d.word());
         }
         if let Some(e) = ev.elapsed {
             push_key(line, first, "elapsed_s");
@@ -231,34 +242,37 @@ impl PduLines {
             self.esme.push(line, a, push_addr);
         }
         push_key(line, first, "event");
+        // `event` is always there: every key after it follows a member.
         line.extend_from_slice(b"\"pdu\"");
         if let Some(f) = ev.frame {
-            push_key(line, first, "frame");
+            line.extend_from_slice(b",\"frame\":");
             push_uint(line, f);
         }
-        push_key(line, first, "injected");
-        line.extend_from_slice(if ev.injected { b"true" } else { b"false" });
+        line.extend_from_slice(if ev.injected {
+            b",\"injected\":true"
+        } else {
+            b",\"injected\":false"
+        });
         if let Some(n) = ev.note {
-            push_key(line, first, "note");
+            line.extend_from_slice(b",\"note\":");
             push_json_str(line, n);
         }
         if let Some(r) = ev.rtt {
-            push_key(line, first, "rtt_ms");
+            line.extend_from_slice(b",\"rtt_ms\":");
             push_f64(line, ms(r));
         }
-        push_key(line, first, "schema");
+        line.extend_from_slice(b",\"schema\":");
         push_uint(line, u64::from(SCHEMA));
         if let Some(s) = ev.session {
-            push_key(line, first, "session");
+            line.extend_from_slice(b",\"session\":");
             push_uint(line, s);
         }
         if let Some(a) = ev.smsc {
-            push_key(line, first, "smsc");
+            line.extend_from_slice(b",\"smsc\":");
             self.smsc.push(line, a, push_addr);
         }
         if let Some(src) = ev.source {
-            push_key(line, first, "source");
-            line.extend_from_slice(b"{\"line\":");
+            line.extend_from_slice(b",\"source\":{\"line\":");
             push_uint(line, src.line as u64);
             if let Some(n) = src.note {
                 line.extend_from_slice(b",\"note\":");
@@ -272,11 +286,11 @@ impl PduLines {
             line.push(b'}');
         }
         if let Some(f) = ev.stream_offset {
-            push_key(line, first, "stream_offset");
+            line.extend_from_slice(b",\"stream_offset\":");
             push_uint(line, f);
         }
         if let Some(t) = ev.time {
-            push_key(line, first, "time");
+            line.extend_from_slice(b",\"time\":");
             self.time.push(line, t, push_time_values);
         }
     }

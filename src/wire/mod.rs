@@ -83,17 +83,19 @@ pub struct Source<'a> {
 }
 
 impl Source<'_> {
-    /// The heading of the PDU in the text output: `line 3  cloudhopper-log  (note)`.
-    pub fn heading(&self) -> String {
-        let mut s = format!("line {}", self.line);
+    /// Append the heading of the PDU in the text output: `line 3  cloudhopper-log  (note)`.
+    pub fn heading_into(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"line ");
+        out.extend_from_slice(itoa::Buffer::new().format(self.line).as_bytes());
         if let Some(shape) = self.shape {
-            s += "  ";
-            s += shape;
+            out.extend_from_slice(b"  ");
+            out.extend_from_slice(shape.as_bytes());
         }
         if let Some(n) = self.note {
-            s += &format!("  ({n})");
+            out.extend_from_slice(b"  (");
+            out.extend_from_slice(n.as_bytes());
+            out.push(b')');
         }
-        s
     }
 }
 

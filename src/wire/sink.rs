@@ -134,7 +134,7 @@ pub struct DumpSink<W> {
     blocks: HashMap<u32, String>,
     shown: u64,
     /// One buffer reused for every dump (no allocation per PDU).
-    buf: String,
+    buf: Vec<u8>,
     /// The last frame line written, by frame number (several PDUs may end in one frame).
     last_frame: Option<(u64, String)>,
 }
@@ -157,7 +157,7 @@ impl<W: Write> DumpSink<W> {
             layout,
             blocks: HashMap::new(),
             shown: 0,
-            buf: String::new(),
+            buf: Vec::new(),
             last_frame: None,
         }
     }
@@ -260,30 +260,41 @@ impl<W: Write> DumpSink<W> {
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
         if self.shown > 0 {
-            buf.push('\n');
+            buf.push(b'\n');
         }
         if let (Layout::Capture, Some(frame)) = (self.layout, ev.frame) {
-            style.paint_into(&mut buf, Role::Note, self.cached_frame_line(ev, frame));
-            buf.push('\n');
+            style.paint_bytes(&mut buf, Role::Note, self.cached_frame_line(ev, frame));
+            buf.push(b'\n');
         }
         if let (Layout::Paste, Some(src)) = (self.layout, ev.source) {
-            style.paint_into(&mut buf, Role::Note, &src.heading());
-            buf.push('\n');
+            Self::heading_into(&mut buf, &src, &style);
+            buf.push(b'\n');
         }
         dump_into(&mut buf, d, &style, &self.opts);
         if let Some(h) = d.header {
             if h.command_status != 0 {
-                buf.push('\n');
+                buf.push(b'\n');
                 if let Some(block) = self.block(h.command_status) {
-                    buf.push_str(block);
+                    buf.extend_from_slice(block.as_bytes());
                 }
             }
         }
-        let written = self.w.write_all(buf.as_bytes());
+        let written = self.w.write_all(&buf);
         self.buf = buf;
         written?;
         self.shown += 1;
         Ok(())
+    }
+
+    /// The source line of a pasted PDU (`line 3  hex`), painted as a note.
+    fn heading_into(buf: &mut Vec<u8>, src: &super::Source<'_>, style: &Style) {
+        if !style.color {
+            src.heading_into(buf);
+            return;
+        }
+        let mut plain = Vec::new();
+        src.heading_into(&mut plain);
+        style.paint_bytes(buf, Role::Note, &String::from_utf8_lossy(&plain));
     }
 
     fn session_pdu(&mut self, ev: &PduEvent<'_>) -> std::io::Result<()> {
