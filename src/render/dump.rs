@@ -556,9 +556,11 @@ fn row(
         _ => Role::Field,
     };
     if style.color {
-        let mut name = "  ".repeat(usize::from(s.depth));
+        // Indent, name and padding, painted together (allocated once, at its final size).
+        let mut name = String::with_capacity(indent + s.name.len() + (name_w - name_cols));
+        name.extend(std::iter::repeat_n(' ', indent));
         name.push_str(&s.name);
-        name.push_str(&" ".repeat(name_w - name_cols));
+        name.extend(std::iter::repeat_n(' ', name_w - name_cols));
         line.text(&style.paint(role, &name));
         line.space(1);
     } else {
@@ -641,7 +643,8 @@ fn first_line_value(
     };
     let meaning = meaning.filter(|_| place == ValuePlace::Joined);
     if style.color {
-        let mut first = value.to_string();
+        let mut first = String::with_capacity(value.len() + 2 + meaning.map_or(0, str::len));
+        first.push_str(value);
         if let Some(m) = meaning {
             if !value.is_empty() {
                 first.push_str("  ");
