@@ -88,7 +88,7 @@ impl Spare {
             None => Vec::new(),
         };
         if b.capacity() < bytes.len() {
-            b = Vec::with_capacity(bytes.len().next_power_of_two().max(64));
+            b = Vec::with_capacity(bytes.len().next_power_of_two());
         }
         b.clear();
         b.extend_from_slice(bytes);

@@ -45,10 +45,37 @@ const NAME_COL: usize = OFF_W + 2 + BYTES_W + 2;
 /// Display columns of `s`: its length for ASCII, else the sum of its characters' Unicode display
 /// widths (East Asian wide characters and most emoji take two columns, combining marks none).
 pub fn columns(s: &str) -> usize {
-    if s.is_ascii() {
+    if is_ascii(s.as_bytes()) {
         s.len()
     } else {
         s.chars().map(char_columns).sum()
+    }
+}
+
+/// `s.is_ascii()`, in a few overlapping word tests for 4 to 32 octets: names, values and
+/// meanings are mostly that long, and the standard test goes through their tail octet by
+/// octet.
+fn is_ascii(s: &[u8]) -> bool {
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let word = |w: &[u8]| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        u64::from_ne_bytes(b)
+    };
+    let half = |w: &[u8]| {
+        let mut b = [0u8; 4];
+        b.copy_from_slice(w);
+        u32::from_ne_bytes(b)
+    };
+    match s.len() {
+        n @ 4..=7 => (half(&s[..4]) | half(&s[n - 4..])) & HIGH_BITS as u32 == 0,
+        n @ 8..=16 => (word(&s[..8]) | word(&s[n - 8..])) & HIGH_BITS == 0,
+        n @ 17..=32 => {
+            let words =
+                word(&s[..8]) | word(&s[8..16]) | word(&s[n - 16..n - 8]) | word(&s[n - 8..]);
+            words & HIGH_BITS == 0
+        }
+        _ => s.is_ascii(),
     }
 }
 
@@ -181,36 +208,53 @@ fn pad(out: &mut Vec<u8>, n: usize) {
     }
 }
 
-/// One line of a row being written. Padding is written as it comes; the line is cut back to
-/// the end of its last text when it ends, so it never ends in padding and needs no trim in
-/// the common case.
+/// One line of a row being written, laid out on a run of spaces: each text is copied over
+/// them at its column, so padding costs nothing, and the line is cut back to the end of its
+/// last text when it ends (it never ends in padding and needs no trim in the common case).
 struct Line<'o> {
     out: &'o mut Vec<u8>,
     start: usize,
-    /// Where the last text appended ends.
+    /// Where the next text goes.
+    cursor: usize,
+    /// Where the last text ends.
     text_end: usize,
 }
+
+/// The spaces a line is laid out on: as wide as nearly every line (a longer one gets more).
+const BLANK_LINE: [u8; 96] = [b' '; 96];
 
 impl<'o> Line<'o> {
     fn new(out: &'o mut Vec<u8>) -> Self {
         let start = out.len();
+        out.extend_from_slice(&BLANK_LINE);
         Line {
             out,
             start,
+            cursor: start,
             text_end: start,
         }
     }
 
     /// `n` spaces (dropped if no text follows them).
     fn space(&mut self, n: usize) {
-        pad(self.out, n);
+        self.cursor += n;
+    }
+
+    /// The next `len` octets of the line, over spaces, for text to be written to.
+    fn take(&mut self, len: usize) -> &mut [u8] {
+        let at = self.cursor;
+        self.cursor += len;
+        if self.cursor > self.out.len() {
+            pad(self.out, self.cursor - self.out.len());
+        }
+        &mut self.out[at..self.cursor]
     }
 
     /// Append `s`.
     fn text(&mut self, s: &str) {
         if !s.is_empty() {
-            self.out.extend_from_slice(s.as_bytes());
-            self.text_end = self.out.len();
+            self.take(s.len()).copy_from_slice(s.as_bytes());
+            self.text_end = self.cursor;
         }
     }
 
@@ -251,54 +295,41 @@ impl<'o> Line<'o> {
             pad(tmp, BYTES_W.saturating_sub(tmp.len()));
             self.text(&style.paint(Role::Bytes, std::str::from_utf8(tmp).unwrap_or("")));
         } else {
-            let at = self.out.len();
-            cell.text_into(self.out);
-            let n = self.out.len() - at;
-            if n > 0 {
-                self.text_end = self.out.len();
-            }
-            self.space(BYTES_W.saturating_sub(n));
+            tmp.clear();
+            cell.text_into(tmp);
+            self.text(std::str::from_utf8(tmp).unwrap_or(""));
+            self.space(BYTES_W.saturating_sub(tmp.len()));
         }
         self.space(2);
     }
 
     /// [`Line::lead`] without colour for an offset below 10,000 and a cell of octets or none
-    /// (nearly every line), composed in one fixed-size array and appended in one copy; false
+    /// (nearly every line): the digits and octets written over the spaces at once; false
     /// (nothing written) for anything else.
     fn plain_lead(&mut self, offset: Option<usize>, cell: &Cell<'_>) -> bool {
-        let mut lead = [b' '; NAME_COL];
-        let mut text_len = 0;
-        if let Some(n) = offset {
-            if n >= 10_000 {
-                return false;
-            }
-            // The digits of `n`, right-aligned in the first `OFF_W` columns.
-            let mut n = n;
-            for c in lead[..OFF_W].iter_mut().rev() {
-                *c = b'0' + (n % 10) as u8;
-                n /= 10;
-                if n == 0 {
-                    break;
-                }
-            }
-            text_len = OFF_W;
+        let (octets, redact) = match *cell {
+            Cell::Bytes { octets, redact } if octets.len() <= BYTES_PER_LINE => (octets, redact),
+            Cell::Empty => (&[][..], false),
+            Cell::Bytes { .. } | Cell::Elided(_) => return false,
+        };
+        let digits = match offset.map(offset_digits) {
+            Some(None) => return false,
+            Some(Some(digits)) => Some(digits),
+            None => None,
+        };
+        let at = self.cursor;
+        let lead = self.take(NAME_COL);
+        if let Some(digits) = digits {
+            lead[..OFF_W].copy_from_slice(&digits);
         }
-        match cell {
-            Cell::Bytes { octets, redact } if octets.len() <= BYTES_PER_LINE => {
-                let cells = lead[OFF_W + 2..].chunks_exact_mut(3);
-                for (c, &b) in cells.zip(octets.iter()) {
-                    c.copy_from_slice(octet_text(b, *redact));
-                }
-                if !octets.is_empty() {
-                    text_len = OFF_W + 2 + 3 * octets.len() - 1;
-                }
-            }
-            Cell::Empty => {}
-            _ => return false,
+        // Each octet's pair, one space apart.
+        for (c, &b) in lead[OFF_W + 2..].chunks_exact_mut(3).zip(octets) {
+            c[..2].copy_from_slice(octet_text(b, redact));
         }
-        self.out.extend_from_slice(&lead);
-        if text_len > 0 {
-            self.text_end = self.start + text_len;
+        if !octets.is_empty() {
+            self.text_end = at + OFF_W + 2 + 3 * octets.len() - 1;
+        } else if digits.is_some() {
+            self.text_end = at + OFF_W;
         }
         true
     }
@@ -310,6 +341,7 @@ impl<'o> Line<'o> {
             out,
             start,
             text_end,
+            ..
         } = self;
         out.truncate(text_end);
         let clean_end = out
@@ -323,27 +355,54 @@ impl<'o> Line<'o> {
     }
 }
 
-/// Hex digits.
-const HEX: &[u8; 16] = b"0123456789abcdef";
+/// `n` right-aligned in `OFF_W` columns, when it fits.
+fn offset_digits(n: usize) -> Option<[u8; OFF_W]> {
+    if n >= 10_000 {
+        return None;
+    }
+    let [a, b] = DIGIT_PAIRS[n / 100];
+    let [c, d] = DIGIT_PAIRS[n % 100];
+    // Leading zeros are shown as spaces (a lone 0 stays).
+    let digit_or_blank = |digit: u8, shown: bool| if shown { digit } else { b' ' };
+    Some([
+        digit_or_blank(a, n >= 1000),
+        digit_or_blank(b, n >= 100),
+        digit_or_blank(c, n >= 10),
+        d,
+    ])
+}
 
-/// The text of every octet in a bytes cell followed by its separating space: `"00 "` ..
-/// `"ff "`, so a cell is one 3-octet copy per octet.
-const HEX_CELLS: [[u8; 3]; 256] = {
-    let mut t = [[0u8; 3]; 256];
+/// `"00"` .. `"99"`.
+const DIGIT_PAIRS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
     let mut i = 0;
-    while i < 256 {
-        t[i] = [HEX[i >> 4], HEX[i & 0xF], b' '];
+    while i < 100 {
+        t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
         i += 1;
     }
     t
 };
 
-/// An octet of a bytes cell with its separating space (`** ` for a redacted non-zero octet).
-fn octet_text(b: u8, redact: bool) -> &'static [u8; 3] {
+/// Hex digits.
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// The hex digit pair of every octet, `"00"` .. `"ff"`: one 2-octet copy per octet.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [HEX[i >> 4], HEX[i & 0xF]];
+        i += 1;
+    }
+    t
+};
+
+/// The text of an octet in a bytes cell (`**` for a redacted non-zero octet).
+fn octet_text(b: u8, redact: bool) -> &'static [u8; 2] {
     if redact && b != 0 {
-        b"** "
+        b"**"
     } else {
-        &HEX_CELLS[usize::from(b)]
+        &HEX_PAIRS[usize::from(b)]
     }
 }
 
@@ -363,12 +422,11 @@ impl Cell<'_> {
     fn text_into(&self, out: &mut Vec<u8>) {
         match self {
             Cell::Bytes { octets, redact } => {
-                for &b in *octets {
+                for (k, &b) in octets.iter().enumerate() {
+                    if k > 0 {
+                        out.push(b' ');
+                    }
                     out.extend_from_slice(octet_text(b, *redact));
-                }
-                // The last octet's separating space is not part of the cell.
-                if !octets.is_empty() {
-                    out.pop();
                 }
             }
             Cell::Elided(len) => {
@@ -502,12 +560,13 @@ fn row(
         name.push_str(&s.name);
         name.push_str(&" ".repeat(name_w - name_cols));
         line.text(&style.paint(role, &name));
+        line.space(1);
     } else {
         line.space(indent);
         line.text(&s.name);
-        line.space(name_w - name_cols);
+        // The padding and the gap before the value.
+        line.space(name_w - name_cols + 1);
     }
-    line.space(1);
     first_line_value(&mut line, &scratch.text, meaning, place, style);
     line.end();
 
@@ -717,7 +776,42 @@ fn wrap_ranges(s: &str, width: usize, tag: bool, lines: &mut Vec<(bool, Range<us
         lines.push((tag, 0..s.len()));
         return;
     }
-    wrap_words(s, width, tag, lines);
+    if is_ascii(s.as_bytes()) {
+        wrap_ascii(s.as_bytes(), width, tag, lines);
+    } else {
+        wrap_words(s, width, tag, lines);
+    }
+}
+
+/// [`wrap_words`] for ASCII text (one column per octet), a line at a time: each line starts
+/// at a word and ends at the last word end (a space or the end of the text) that fits; a word
+/// wider than the line is cut at the width.
+fn wrap_ascii(s: &[u8], width: usize, tag: bool, lines: &mut Vec<(bool, Range<usize>)>) {
+    let width = width.max(8);
+    let skip_spaces = |from: usize| from + s[from..].iter().take_while(|&&b| b == b' ').count();
+    let mut start = skip_spaces(0);
+    if start == s.len() {
+        lines.push((tag, 0..0));
+        return;
+    }
+    while start < s.len() {
+        let limit = start + width;
+        if s.len() <= limit {
+            lines.push((tag, start..s.len()));
+            return;
+        }
+        // The last space within the width (at `limit` itself: the line is exactly full).
+        match s[start..=limit].iter().rposition(|&b| b == b' ') {
+            Some(i) => {
+                lines.push((tag, start..start + i));
+                start = skip_spaces(start + i);
+            }
+            None => {
+                lines.push((tag, start..limit));
+                start = limit;
+            }
+        }
+    }
 }
 
 /// [`wrap_ranges`] word by word: the general case.
@@ -873,6 +967,30 @@ mod tests {
             wrap_ranges(&s, width, true, &mut fast);
             wrap_words(&s, width, true, &mut walked);
             prop_assert_eq!(fast, walked);
+        }
+
+        #[test]
+        fn ascii_wraps_match_the_word_walk(
+            s in prop_oneof!["[ a-z]{0,120}", "[ ab]{0,60}"],
+            width in 0usize..40,
+        ) {
+            let (mut by_line, mut walked) = (Vec::new(), Vec::new());
+            wrap_ascii(s.as_bytes(), width, false, &mut by_line);
+            wrap_words(&s, width, false, &mut walked);
+            prop_assert_eq!(by_line, walked);
+        }
+
+        #[test]
+        fn the_word_test_of_ascii_matches_the_standard_one(
+            mut s in proptest::collection::vec(0u8..0x80, 0..40),
+            high in proptest::option::of((any::<usize>(), 0x80u8..)),
+        ) {
+            // ASCII, or ASCII but for one octet anywhere.
+            if let Some((at, b)) = high.filter(|_| !s.is_empty()) {
+                let n = s.len();
+                s[at % n] = b;
+            }
+            prop_assert_eq!(is_ascii(&s), s.is_ascii());
         }
 
         #[test]
