@@ -306,12 +306,20 @@ impl<'a> Dec<'a> {
         self.diags.push(d);
     }
 
+    /// Record a span (when spans are wanted; else its Strings go back to the pool). Inlined: a
+    /// span is large, and a call would copy it once more on the way to the list.
+    #[inline]
     pub fn span(&mut self, s: Span) {
         if self.opts.spans {
             self.spans.push(s);
         } else {
-            self.pool.keep_span(s);
+            self.skip_span(s);
         }
+    }
+
+    #[cold]
+    fn skip_span(&mut self, s: Span) {
+        self.pool.keep_span(s);
     }
 
     /// `n` followed by `suffix` (as `format!("{n}{suffix}")`), in a spare String.
@@ -597,7 +605,7 @@ fn decode_body(d: &mut Dec) {
                 Span::new(RAW_BODY, d.pos..d.end, 0, SpanKind::Unexplained)
                     .meaning(Some("body of an unknown command, not decoded".into())),
             );
-            d.pdu.fields.insert(RAW_BODY, Value::Octets(raw));
+            d.pdu.fields.set(RAW_BODY, Value::Octets(raw));
             d.pos = d.end;
         }
         return;
@@ -706,7 +714,7 @@ fn decode_field(d: &mut Dec, def: &CommandDef, name: &'static str, kind: FieldKi
             let at = d.pos;
             d.pos += 1;
             int_field(d, name, at..at + 1, v as u32, interp, 0);
-            d.pdu.fields.insert(name, Value::Int(v as u32));
+            d.pdu.fields.set(name, Value::Int(v as u32));
         }
         FieldKind::U32(interp) => {
             if d.remaining() < 4 {
@@ -716,11 +724,11 @@ fn decode_field(d: &mut Dec, def: &CommandDef, name: &'static str, kind: FieldKi
             let v = be32(d.buf, at..at + 4).unwrap_or(0);
             d.pos += 4;
             int_field(d, name, at..at + 4, v, interp, 0);
-            d.pdu.fields.insert(name, Value::Int(v));
+            d.pdu.fields.set(name, Value::Int(v));
         }
         FieldKind::CStr { max, what } => {
             if let Some(s) = cstr(d, name, max, what, 0) {
-                d.pdu.fields.insert(name, Value::Str(s));
+                d.pdu.fields.set(name, Value::Str(s));
             }
         }
         FieldKind::SmLength => {
@@ -787,7 +795,7 @@ fn decode_field(d: &mut Dec, def: &CommandDef, name: &'static str, kind: FieldKi
             if n > 0 {
                 message::message_spans(d, name, at..at + n, 0);
             }
-            d.pdu.fields.insert(name, Value::Octets(data));
+            d.pdu.fields.set(name, Value::Octets(data));
         }
         FieldKind::DestList => dest_list(d),
         FieldKind::UnsuccessList => unsuccess_list(d),
@@ -896,7 +904,7 @@ pub(crate) fn cstr(
     } else {
         SpanKind::Part
     };
-    let text = String::from_utf8_lossy(&content);
+    let text = super::text::lossy(&content);
     if d.opts.spans {
         let value = d.pool.string_from(&text);
         let mut span = Span::new(name, at..at + consumed, depth, kind).val(Val::Str(value.into()));
@@ -1035,7 +1043,7 @@ fn dest_list(d: &mut Dec) {
             break;
         }
     }
-    d.pdu.fields.insert("dest_address", Value::Dests(dests));
+    d.pdu.fields.set("dest_address", Value::Dests(dests));
 }
 
 fn read_u8_part(d: &mut Dec, name: &'static str, interp: Interp) -> Option<u8> {
@@ -1114,7 +1122,7 @@ fn unsuccess_list(d: &mut Dec) {
             break;
         }
     }
-    d.pdu.fields.insert("unsuccess_sme", Value::Unsuccess(list));
+    d.pdu.fields.set("unsuccess_sme", Value::Unsuccess(list));
 }
 
 #[cfg(test)]

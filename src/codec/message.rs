@@ -223,13 +223,16 @@ pub(crate) fn check_time(d: &mut Dec, name: &str, at: usize, text: &str) {
 
 /// Checks on an address field's content, using its TON when known.
 pub(crate) fn check_address(d: &mut Dec, name: &str, at: usize, text: &str) {
-    let ton_field = match name {
-        "source_addr" => "source_addr_ton",
-        "destination_addr" => "dest_addr_ton",
-        "esme_addr" => "esme_addr_ton",
-        _ => "",
+    // The TON is looked up only for the addresses a rule needs it for (most are plain digits).
+    let ton_of = |d: &Dec| {
+        let ton_field = match name {
+            "source_addr" => "source_addr_ton",
+            "destination_addr" => "dest_addr_ton",
+            "esme_addr" => "esme_addr_ton",
+            _ => "",
+        };
+        d.pdu.int(ton_field)
     };
-    let ton = d.pdu.int(ton_field);
     if text.starts_with('+') {
         d.diag(
             at,
@@ -237,7 +240,7 @@ pub(crate) fn check_address(d: &mut Dec, name: &str, at: usize, text: &str) {
             format!("{name} starts with '+'; with TON international (1) the number is written without it"),
             Some("Strip the '+' and set TON 1, NPI 1.".into()),
         );
-    } else if ton == Some(1) && text.starts_with("00") {
+    } else if text.starts_with("00") && ton_of(d) == Some(1) {
         d.diag(
             at,
             Severity::Warning,
@@ -247,7 +250,8 @@ pub(crate) fn check_address(d: &mut Dec, name: &str, at: usize, text: &str) {
             None,
         );
     }
-    let alnum = text.chars().any(|c| c.is_ascii_alphabetic());
+    let alnum = text.bytes().any(|b| b.is_ascii_alphabetic());
+    let ton = if alnum { ton_of(d) } else { None };
     if alnum && ton.is_some() && ton != Some(5) {
         d.diag(
             at,

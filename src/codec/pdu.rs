@@ -94,6 +94,16 @@ impl Fields {
         }
     }
 
+    /// Set `name`, dropping the value it replaces (what the decoder needs: no old value handed
+    /// back for the caller to drop).
+    #[inline]
+    pub fn set(&mut self, name: &'static str, v: Value) {
+        match self.0.iter_mut().find(|(k, _)| *k == name) {
+            Some((_, old)) => *old = v,
+            None => self.0.push((name, v)),
+        }
+    }
+
     /// The value of `name`.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| v)

@@ -55,6 +55,7 @@ impl Pool {
     }
 
     /// Keep `s` (emptied) for a later value.
+    #[inline(always)]
     pub fn keep_string(&mut self, mut s: String) {
         if (1..=MAX_CAPACITY).contains(&s.capacity()) && self.strings.len() < MAX_KEPT {
             s.clear();
@@ -70,20 +71,28 @@ impl Pool {
         }
     }
 
+    #[inline(always)]
     fn keep_cow(&mut self, c: Cow<'static, str>) {
         if let Cow::Owned(s) = c {
             self.keep_string(s);
         }
     }
 
-    /// Keep the Strings a span owns.
+    /// Keep the Strings a span owns. Inlined into the loop over a decode's spans, whose parts
+    /// are then moved out one by one with nothing left for a drop.
+    #[inline(always)]
     pub fn keep_span(&mut self, s: Span) {
-        self.keep_cow(s.name);
-        match s.value {
-            Some(Val::Str(c) | Val::Name(c)) => self.keep_cow(c),
-            Some(Val::Int(_) | Val::Hex(_)) | None => {}
+        let Span {
+            name,
+            value,
+            meaning,
+            ..
+        } = s;
+        self.keep_cow(name);
+        if let Some(Val::Str(c) | Val::Name(c)) = value {
+            self.keep_cow(c);
         }
-        if let Some(m) = s.meaning {
+        if let Some(m) = meaning {
             self.keep_cow(m);
         }
     }

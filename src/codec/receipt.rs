@@ -114,23 +114,28 @@ const CANONICAL: [&str; 8] = [
     "text",
 ];
 
-/// Indices in [`CANONICAL`] of the keys the parser asks for by name.
+/// Indices in [`CANONICAL`].
 const ID: usize = 0;
+const SUB: usize = 1;
+const DLVRD: usize = 2;
+const SUBMIT_DATE: usize = 3;
+const DONE_DATE: usize = 4;
 const STAT: usize = 5;
+const ERR: usize = 6;
 const TEXT: usize = 7;
 
 /// Known keys: `(normalised spelling, index in CANONICAL)`. Normalised = lower case with `_` and
 /// `-` read as a space.
 const KEYS: &[(&str, usize)] = &[
     ("id", ID),
-    ("sub", 1),
-    ("dlvrd", 2),
-    ("submit date", 3),
-    ("submitdate", 3),
-    ("done date", 4),
-    ("donedate", 4),
+    ("sub", SUB),
+    ("dlvrd", DLVRD),
+    ("submit date", SUBMIT_DATE),
+    ("submitdate", SUBMIT_DATE),
+    ("done date", DONE_DATE),
+    ("donedate", DONE_DATE),
     ("stat", STAT),
-    ("err", 6),
+    ("err", ERR),
     ("text", TEXT),
 ];
 
@@ -401,53 +406,77 @@ pub fn ids_match(a: &str, b: &str) -> bool {
     !kb.is_empty() && id_variants(a).iter().any(|v| id_key(&v.text) == kb)
 }
 
+/// Octets keys are made of: ASCII letters and digits, `_` and `-`. A table, as the key scan
+/// asks it of every octet of every key.
+const KEY_CHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+        i += 1;
+    }
+    t
+};
+
 fn is_key_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+    KEY_CHAR[usize::from(c)]
 }
 
-/// The `key:` starts of a text, in order: `(key_start, colon)` pairs. An iterator, so that
-/// finding the keys allocates nothing and a look-ahead is a clone.
+/// The `key:` starts of a text, in order: `(key_start, colon)` pairs. One pass over the octets
+/// that allocates nothing; a look-ahead is a clone.
 #[derive(Clone)]
 struct Keys<'a> {
     t: &'a [u8],
-    /// Where the search for the next colon starts.
-    from: usize,
+    /// Where the next run of key characters starts.
+    at: usize,
+}
+
+impl<'a> Keys<'a> {
+    fn new(text: &'a str) -> Self {
+        Keys {
+            t: text.as_bytes(),
+            at: 0,
+        }
+    }
 }
 
 impl Iterator for Keys<'_> {
     type Item = (usize, usize);
 
     fn next(&mut self) -> Option<(usize, usize)> {
+        let t = self.t;
         loop {
-            let colon = self.from + memchr::memchr(b':', self.t.get(self.from..)?)?;
-            self.from = colon + 1;
-            if let Some(start) = key_start(self.t, colon) {
-                return Some((start, colon));
+            // A run of key characters and the octet after it: a key when that is a colon.
+            let word = self.at;
+            let end = word + t.get(word..)?.iter().position(|&c| !is_key_char(c))?;
+            self.at = end + 1;
+            if t[end] == b':' && word < end {
+                if let Some(start) = key_start(t, word, end) {
+                    return Some((start, end));
+                }
             }
         }
     }
 }
 
-/// Where the key before the colon at `colon` starts: a word of key characters (or "submit date"
-/// / "done date", two words) at the start of the text or after white space.
-fn key_start(t: &[u8], colon: usize) -> Option<usize> {
-    let before = t.get(..colon).unwrap_or_default();
-    let mut start = colon - before.iter().rev().take_while(|&&b| is_key_char(b)).count();
-    if start == colon {
-        return None;
-    }
+/// Where the key that ends at `colon` starts, given the run of key characters before it
+/// (`word..colon`): that word (or "submit date" / "done date", two words) at the start of the
+/// text or after white space.
+fn key_start(t: &[u8], word: usize, colon: usize) -> Option<usize> {
+    let mut start = word;
     // "submit date" / "done date": a two-word key.
-    if t[start..colon].eq_ignore_ascii_case(b"date") && start >= 2 && t[start - 1] == b' ' {
-        let first = &t[..start - 1];
-        let s2 = start
-            - 1
-            - first
-                .iter()
-                .rev()
-                .take_while(|b| b.is_ascii_alphabetic())
-                .count();
-        let word = &t[s2..start - 1];
-        if word.eq_ignore_ascii_case(b"submit") || word.eq_ignore_ascii_case(b"done") {
+    if colon - start == 4
+        && start >= 2
+        && t[start - 1] == b' '
+        && t[start..colon].eq_ignore_ascii_case(b"date")
+    {
+        let mut s2 = start - 1;
+        while s2 > 0 && t[s2 - 1].is_ascii_alphabetic() {
+            s2 -= 1;
+        }
+        let first = &t[s2..start - 1];
+        if first.eq_ignore_ascii_case(b"submit") || first.eq_ignore_ascii_case(b"done") {
             start = s2;
         }
     }
@@ -455,48 +484,104 @@ fn key_start(t: &[u8], colon: usize) -> Option<usize> {
     boundary.then_some(start)
 }
 
+/// `r` without the white space around the value (and NULs after it): as `str::trim_start` and
+/// `trim_end_matches(white space or NUL)`. ASCII is looked at octet by octet; at a non-ASCII
+/// octet the char-by-char trim, which knows the Unicode spaces, takes over.
 fn trim_range(text: &str, r: Range<usize>) -> Range<usize> {
     let s = text.get(r.clone()).unwrap_or_default();
-    let lead = s.len() - s.trim_start().len();
-    let trail = s.len()
-        - s.trim_end_matches(|c: char| c.is_whitespace() || c == '\0')
-            .len();
+    let b = s.as_bytes();
+    let ascii_space = |c: u8| c.is_ascii() && char::from(c).is_whitespace();
+    let mut lead = b.iter().take_while(|&&c| ascii_space(c)).count();
+    if b.get(lead).is_some_and(|c| !c.is_ascii()) {
+        lead = s.len() - s.trim_start().len();
+    }
+    let mut trail = b
+        .iter()
+        .rev()
+        .take_while(|&&c| c == 0 || ascii_space(c))
+        .count();
+    if b.len() > trail && !b[b.len() - trail - 1].is_ascii() {
+        trail = s.len()
+            - s.trim_end_matches(|c: char| c.is_whitespace() || c == '\0')
+                .len();
+    }
     let start = r.start + lead;
     start..(r.end - trail).max(start)
 }
 
-/// The fields of a receipt text, each ending where the next key starts. `text:` runs to the end,
-/// unless the receipt is reordered and stat is still to come: then the next known key not seen
-/// yet ends it. Returns the fields and the set of known keys seen (bits by [`CANONICAL`] index).
-fn split_fields(text: &str, mut keys: Keys<'_>, fields: &mut Vec<ReceiptField>) -> u16 {
+/// What [`split_fields`] found: the fields and issues go to the lists it is given.
+struct Split {
+    /// The known keys seen (bits by [`CANONICAL`] index).
+    seen: u16,
+}
+
+impl Split {
+    fn has(&self, i: usize) -> bool {
+        self.seen & (1 << i) != 0
+    }
+}
+
+/// The fields of a receipt text, each ending where the next key starts, and their issues.
+/// `text:` runs to the end, unless the receipt is reordered and stat is still to come: then the
+/// next known key not seen yet ends it.
+fn split_fields(
+    text: &str,
+    mut keys: Keys<'_>,
+    fields: &mut Vec<ReceiptField>,
+    issues: &mut Vec<ReceiptIssue>,
+) -> Split {
     let bytes = text.as_bytes();
-    let mut seen = 0u16;
+    let mut split = Split { seen: 0 };
     let mut next = keys.next();
+    if next.is_some() {
+        fields.reserve(STANDARD_FIELDS);
+    }
     while let Some((start, colon)) = next {
         let canon = canonical_index(&bytes[start..colon]);
         next = keys.next();
-        if canon == Some(TEXT) {
-            let stat_seen = seen & (1 << STAT) != 0;
+        if canon == Some(TEXT) && !split.has(STAT) {
             let ends_text = |&(s, c): &(usize, usize)| {
-                canonical_index(&bytes[s..c]).is_some_and(|j| j != TEXT && seen & (1 << j) == 0)
+                canonical_index(&bytes[s..c]).is_some_and(|j| j != TEXT && !split.has(j))
             };
             next = match next {
-                Some(k) if !stat_seen && ends_text(&k) => Some(k),
-                Some(_) if !stat_seen => keys.find(ends_text),
-                _ => None,
+                Some(k) if ends_text(&k) => Some(k),
+                Some(_) => keys.find(ends_text),
+                None => None,
             };
-        }
-        if let Some(i) = canon {
-            seen |= 1 << i;
+        } else if canon == Some(TEXT) {
+            next = None;
         }
         let end = next.map_or(text.len(), |(s, _)| s);
-        fields.push(ReceiptField {
+        let f = ReceiptField {
             canonical: canon.map(|i| CANONICAL[i]),
             key_range: start..colon,
             value_range: trim_range(text, colon + 1..end),
-        });
+        };
+        let issue = match canon {
+            Some(i) if split.has(i) => Some(ReceiptIssue {
+                range: f.key_range.clone(),
+                message: format!(
+                    "field {} appears more than once; the first is used",
+                    CANONICAL[i]
+                ),
+            }),
+            Some(i) => {
+                let key = text.get(f.key_range.clone()).unwrap_or_default();
+                let value = text.get(f.value_range.clone()).unwrap_or_default();
+                field_problem(i, key, value).map(|message| ReceiptIssue {
+                    range: f.value_range.clone(),
+                    message,
+                })
+            }
+            None => None,
+        };
+        issues.extend(issue);
+        if let Some(i) = canon {
+            split.seen |= 1 << i;
+        }
+        fields.push(f);
     }
-    seen
+    split
 }
 
 /// Fields of the receipt format of SMPP 3.4 appendix B: the field list has room for them at
@@ -512,72 +597,33 @@ pub fn parse(text: &str) -> Option<Receipt> {
 
 /// [`parse`], taking the text copy and the field list from `pool` (see [`Pool::keep_receipt`]).
 pub(crate) fn parse_in(text: &str, pool: &mut Pool) -> Option<Receipt> {
-    let keys = Keys {
-        t: text.as_bytes(),
-        from: 0,
-    };
-    // Fewer than two keys leave no room for both id and stat: not a receipt, and nothing was
-    // allocated.
-    keys.clone().nth(1)?;
+    let keys = Keys::new(text);
     let mut fields = pool.receipt_fields();
-    fields.reserve(STANDARD_FIELDS);
-    let seen = split_fields(text, keys, &mut fields);
-    if seen & (1 << ID) == 0 || seen & (1 << STAT) == 0 {
+    let mut issues = Vec::new();
+    let split = split_fields(text, keys, &mut fields, &mut issues);
+    if !split.has(ID) || !split.has(STAT) {
         pool.keep_receipt_fields(fields);
         return None;
     }
-    let mut r = Receipt {
+    Some(Receipt {
         text: pool.string_from(text),
         fields,
-        issues: Vec::new(),
-    };
-    r.issues = issues(&r);
-    Some(r)
+        issues,
+    })
 }
 
-/// The oddities of a parsed receipt, in field order.
-fn issues(r: &Receipt) -> Vec<ReceiptIssue> {
-    let mut out = Vec::new();
-    let mut seen = 0u16;
-    for f in &r.fields {
-        let canon = f
-            .canonical
-            .and_then(|c| CANONICAL.iter().position(|&k| k == c));
-        if let Some(i) = canon {
-            if seen & (1 << i) != 0 {
-                out.push(ReceiptIssue {
-                    range: f.key_range.clone(),
-                    message: format!(
-                        "field {} appears more than once; the first is used",
-                        CANONICAL[i]
-                    ),
-                });
-                continue;
-            }
-            seen |= 1 << i;
-        }
-        if let Some(message) = field_problem(f.canonical, r.key(f), r.value(f)) {
-            out.push(ReceiptIssue {
-                range: f.value_range.clone(),
-                message,
-            });
-        }
-    }
-    out
-}
-
-/// What is wrong with one field's value, if anything.
-fn field_problem(canonical: Option<&str>, key: &str, value: &str) -> Option<String> {
+/// What is wrong with the value of a known key (by [`CANONICAL`] index), if anything.
+fn field_problem(canonical: usize, key: &str, value: &str) -> Option<String> {
     match canonical {
-        Some("submit date" | "done date") if parse_date(value).is_none() => Some(format!(
+        SUBMIT_DATE | DONE_DATE if parse_date(value).is_none() => Some(format!(
             "{key} {value:?} is not a date of the form YYMMDDhhmm or YYMMDDhhmmss"
         )),
-        Some("stat") if stat_info(value).is_none() => Some(format!(
+        STAT if stat_info(value).is_none() => Some(format!(
             "stat {value:?} is not a receipt state (DELIVRD, EXPIRED, DELETED, UNDELIV, ACCEPTD, \
              UNKNOWN, REJECTD, ENROUTE, SKIPPED)"
         )),
-        Some("id") if value.is_empty() => Some("the message id is empty".to_string()),
-        Some("sub" | "dlvrd" | "err") if !value.bytes().all(|b| b.is_ascii_digit()) => {
+        ID if value.is_empty() => Some("the message id is empty".to_string()),
+        SUB | DLVRD | ERR if !value.bytes().all(|b| b.is_ascii_digit()) => {
             Some(format!("{key} {value:?} is not a number"))
         }
         _ => None,
@@ -1005,6 +1051,10 @@ mod tests {
             "\t",
             "é",
             "\0",
+            "\u{a0}x\u{2003}",
+            "\u{b}1\u{c}",
+            "ü ",
+            " \u{3000}",
         ]);
         let sep = prop::sample::select(vec![" ", "  ", "\t", "", "\n", ":"]);
         prop::collection::vec((key, value, sep), 0..10).prop_map(|parts| {

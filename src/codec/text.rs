@@ -7,7 +7,18 @@
 //! the alphabet cannot hold.
 
 use crate::spec::values::Charset;
+use std::borrow::Cow;
 use std::fmt;
+
+/// `b` as text, invalid UTF-8 sequences as U+FFFD (what `String::from_utf8_lossy` gives). Valid
+/// text, the usual case, goes through the fast validator (word at a time on ASCII) instead of the
+/// lossy one, which steps octet by octet.
+pub(crate) fn lossy(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
 
 /// The GSM 03.38 escape septet that introduces an extension-table character.
 pub const GSM_ESCAPE: u8 = 0x1B;
@@ -228,7 +239,7 @@ fn gsm7_decode_into(data: &[u8], text: &mut String) -> Vec<TextIssue> {
         // them is copied at once instead of character by character.
         let run = gsm_ascii_run(&data[i..]);
         if run > 0 {
-            text.push_str(&String::from_utf8_lossy(&data[i..i + run]));
+            text.push_str(&lossy(&data[i..i + run]));
             i += run;
             continue;
         }
@@ -363,7 +374,7 @@ pub fn ascii_decode(data: &[u8]) -> DecodedText {
 fn ascii_decode_into(data: &[u8], text: &mut String) -> Vec<TextIssue> {
     // Pure ASCII, the usual case, is copied at once.
     if data.is_ascii() {
-        text.push_str(&String::from_utf8_lossy(data));
+        text.push_str(&lossy(data));
         return Vec::new();
     }
     let mut issues = Vec::new();
@@ -1121,6 +1132,15 @@ mod tests {
             // Reusing a String that held text before gives the same.
             let reused = decode_text_into(&data, Charset::Gsm7, prefix.clone());
             prop_assert_eq!(reused, gsm7_decode_by_septet(&data));
+        }
+
+        #[test]
+        fn lossy_agrees_with_from_utf8_lossy(
+            data in proptest::collection::vec(prop_oneof![any::<u8>(), 0x20u8..0x7F], 0..100),
+            s in any::<String>(),
+        ) {
+            prop_assert_eq!(lossy(&data), String::from_utf8_lossy(&data));
+            prop_assert_eq!(lossy(s.as_bytes()), String::from_utf8_lossy(s.as_bytes()));
         }
 
         #[test]

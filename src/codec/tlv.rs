@@ -9,6 +9,7 @@ use super::decode::Dec;
 use super::message;
 use super::pdu::Tlv;
 use super::span::{push_hex_digits, Severity, Span, SpanKind, Val};
+use super::text::lossy;
 
 /// Decode TLVs from `d.pos` to `d.end`.
 pub(crate) fn decode_tlvs(d: &mut Dec) {
@@ -158,9 +159,9 @@ fn value_span(
         }
         Some(TlvKind::CStr { .. }) => {
             let end = bytes.iter().position(|&b| b == 0);
-            let s = d.pool.string_from(&String::from_utf8_lossy(
-                &bytes[..end.unwrap_or(bytes.len())],
-            ));
+            let s = d
+                .pool
+                .string_from(&lossy(&bytes[..end.unwrap_or(bytes.len())]));
             if end.is_none() {
                 d.diag(
                     r.start,
@@ -257,8 +258,7 @@ fn value_span(
         _ => {
             let printable = !bytes.is_empty() && bytes.iter().all(|b| (0x20..0x7F).contains(b));
             (
-                printable
-                    .then(|| Val::Str(d.pool.string_from(&String::from_utf8_lossy(bytes)).into())),
+                printable.then(|| Val::Str(d.pool.string_from(&lossy(bytes)).into())),
                 None,
             )
         }
