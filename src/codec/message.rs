@@ -5,6 +5,7 @@ use std::fmt::Write;
 use std::ops::Range;
 
 use crate::spec::commands::CommandDef;
+use crate::spec::ids::cmd;
 use crate::spec::values::data_coding;
 
 use super::decode::Dec;
@@ -43,7 +44,7 @@ pub(crate) fn message_spans(d: &mut Dec, name: &'static str, r: Range<usize>, de
         }
     }
     let body = &data[text_start..];
-    let is_deliver = matches!(d.pdu.command_id, 0x05 | 0x103);
+    let is_deliver = matches!(d.pdu.command_id, cmd::DELIVER_SM | cmd::DATA_SM);
     if !d.opts.spans {
         // Fast path (sessions, servers): only a receipt is worth decoding the text for.
         if esm & 0x3C != 0 {
