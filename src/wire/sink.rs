@@ -444,6 +444,27 @@ impl<W: Write> DumpSink<W> {
         self.w.flush()
     }
 
+    /// A session's note in the server and proxy logs: `#N text`, wrapped under the text's start
+    /// when it would pass [`SERVER_LINE_WIDTH`] (a full IPv6 address on each side of
+    /// "connected from … on …" does). Multi-line or painted text is written as given.
+    fn server_note_lines(&mut self, session: Option<u64>, text: &str) -> std::io::Result<()> {
+        let tag = session.map(|s| format!("#{s}"));
+        let lead = tag.as_ref().map_or(0, |t| t.len() + 1);
+        let prefix = tag.map_or(String::new(), |t| {
+            format!("{} ", self.style.paint(Role::Dim, &t))
+        });
+        let fits = lead + visible_columns(text) <= SERVER_LINE_WIDTH;
+        if fits || text.contains(['\n', '\x1b']) {
+            return writeln!(self.w, "{prefix}{text}");
+        }
+        let indent = " ".repeat(lead);
+        for (k, line) in wrap(text, SERVER_LINE_WIDTH - lead).iter().enumerate() {
+            let head = if k == 0 { &prefix } else { &indent };
+            writeln!(self.w, "{head}{line}")?;
+        }
+        Ok(())
+    }
+
     fn note_line(
         &mut self,
         session: Option<u64>,
@@ -467,10 +488,7 @@ impl<W: Write> DumpSink<W> {
                 )?;
             }
             Layout::ServerLines | Layout::ServerDump | Layout::Proxy => {
-                let prefix = session.map_or(String::new(), |s| {
-                    format!("{} ", self.style.paint(Role::Dim, &format!("#{s}")))
-                });
-                writeln!(self.w, "{prefix}{text}")?;
+                self.server_note_lines(session, text)?;
             }
             Layout::Paste | Layout::Capture => {
                 // The caller composed the lines (a capture notice carries its frame line).
@@ -771,4 +789,63 @@ fn visible_columns(s: &str) -> usize {
         }
     }
     columns(&plain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::style::Style;
+
+    /// The server log line of a session that opened between two full IPv6 addresses.
+    fn session_start_lines(text: &str) -> String {
+        let mut out = Vec::new();
+        let mut sink = DumpSink::new(
+            &mut out,
+            Style::PLAIN,
+            DumpOptions::default(),
+            Layout::ServerLines,
+        );
+        let ev = Event::SessionStart {
+            session: 4_294_967_295,
+            esme: None,
+            smsc: None,
+            text,
+        };
+        sink.event(&ev).expect("writes to a Vec");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn a_long_session_note_is_wrapped_to_80_columns_under_its_start() {
+        let text = "connected from [2001:db8:ffff:ffff:ffff:ffff:ffff:fffe]:65535 \
+                    on [2001:db8:ffff:ffff:ffff:ffff:ffff:ffff]:2775";
+        let shown = session_start_lines(text);
+        let lines: Vec<&str> = shown.lines().collect();
+        assert!(lines.len() > 1, "{shown}");
+        assert!(
+            lines.iter().all(|l| columns(l) <= SERVER_LINE_WIDTH),
+            "{shown}"
+        );
+        assert!(
+            lines[0].starts_with("#4294967295 connected from "),
+            "{shown}"
+        );
+        assert!(
+            lines[1..].iter().all(|l| l.starts_with("            ")),
+            "{shown}"
+        );
+        let words: Vec<&str> = lines.iter().flat_map(|l| l.split_whitespace()).collect();
+        let mut expected = vec!["#4294967295"];
+        expected.extend(text.split_whitespace());
+        assert_eq!(words, expected);
+    }
+
+    #[test]
+    fn a_short_session_note_stays_on_one_line() {
+        let shown = session_start_lines("connected from 127.0.0.1:40000 on 127.0.0.1:2775");
+        assert_eq!(
+            shown,
+            "#4294967295 connected from 127.0.0.1:40000 on 127.0.0.1:2775\n"
+        );
+    }
 }
