@@ -444,15 +444,14 @@ impl<W: Write> DumpSink<W> {
         self.w.flush()
     }
 
-    /// A session's note in the server and proxy logs: `#N text`, wrapped under the text's start
-    /// when it would pass [`SERVER_LINE_WIDTH`] (a full IPv6 address on each side of
-    /// "connected from … on …" does). Multi-line or painted text is written as given.
-    fn server_note_lines(&mut self, session: Option<u64>, text: &str) -> std::io::Result<()> {
-        let tag = session.map(|s| format!("#{s}"));
-        let lead = tag.as_ref().map_or(0, |t| t.len() + 1);
-        let prefix = tag.map_or(String::new(), |t| {
-            format!("{} ", self.style.paint(Role::Dim, &t))
-        });
+    /// A session's first line in the server and proxy logs: `#N connected from … on …`, wrapped
+    /// under the text's start when it would pass [`SERVER_LINE_WIDTH`] (a full IPv6 address on
+    /// each side does). Other notes keep their one line: a message's text is shown whole there.
+    /// Multi-line or painted text is written as given.
+    fn session_start_lines(&mut self, session: u64, text: &str) -> std::io::Result<()> {
+        let tag = format!("#{session}");
+        let lead = tag.len() + 1;
+        let prefix = format!("{} ", self.style.paint(Role::Dim, &tag));
         let fits = lead + visible_columns(text) <= SERVER_LINE_WIDTH;
         if fits || text.contains(['\n', '\x1b']) {
             return writeln!(self.w, "{prefix}{text}");
@@ -488,7 +487,10 @@ impl<W: Write> DumpSink<W> {
                 )?;
             }
             Layout::ServerLines | Layout::ServerDump | Layout::Proxy => {
-                self.server_note_lines(session, text)?;
+                let prefix = session.map_or(String::new(), |s| {
+                    format!("{} ", self.style.paint(Role::Dim, &format!("#{s}")))
+                });
+                writeln!(self.w, "{prefix}{text}")?;
             }
             Layout::Paste | Layout::Capture => {
                 // The caller composed the lines (a capture notice carries its frame line).
@@ -523,9 +525,14 @@ impl<W: Write> Sink for DumpSink<W> {
                 writeln!(self.w, "listening on {addr}{t}")?;
                 self.w.flush()
             }
-            Event::SessionStart { session, text, .. } => {
-                self.note_line(Some(*session), None, text, Tone::Info)
-            }
+            Event::SessionStart { session, text, .. } => match self.layout {
+                // "connected from … on …" with full IPv6 addresses passes 80 columns.
+                Layout::ServerLines | Layout::ServerDump | Layout::Proxy => {
+                    self.session_start_lines(*session, text)?;
+                    self.w.flush()
+                }
+                _ => self.note_line(Some(*session), None, text, Tone::Info),
+            },
             Event::SessionEnd { session, text, .. } => {
                 self.note_line(Some(*session), None, text, Tone::Info)
             }
