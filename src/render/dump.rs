@@ -13,7 +13,7 @@ use unicode_width::UnicodeWidthChar;
 use crate::codec::{Decoded, Diagnostic, Severity, Span, SpanKind, Val};
 use crate::spec::{commands, status};
 
-use super::{Role, Style};
+use super::{push_uint, Role, Style};
 
 /// Rendering options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,11 +81,6 @@ fn is_ascii(s: &[u8]) -> bool {
 
 fn char_columns(c: char) -> usize {
     UnicodeWidthChar::width(c).unwrap_or(0)
-}
-
-/// Append the decimal digits of `n`.
-fn push_uint(out: &mut Vec<u8>, n: u64) {
-    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// The dump is built as bytes (a slice copy per piece, no UTF-8 encoding per character); only
@@ -383,19 +378,8 @@ const DIGIT_PAIRS: [[u8; 2]; 100] = {
     t
 };
 
-/// Hex digits.
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
 /// The hex digit pair of every octet, `"00"` .. `"ff"`: one 2-octet copy per octet.
-const HEX_PAIRS: [[u8; 2]; 256] = {
-    let mut t = [[0u8; 2]; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = [HEX[i >> 4], HEX[i & 0xF]];
-        i += 1;
-    }
-    t
-};
+const HEX_PAIRS: [[u8; 2]; 256] = super::hex_pairs(b"0123456789abcdef");
 
 /// The text of an octet in a bytes cell (`**` for a redacted non-zero octet).
 fn octet_text(b: u8, redact: bool) -> &'static [u8; 2] {

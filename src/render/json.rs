@@ -10,6 +10,8 @@ use serde_json::Value as J;
 use crate::codec::{Decoded, Diagnostic, Severity, Span, SpanKind, Val};
 use crate::spec::{commands, status};
 
+use super::push_uint;
+
 /// JSON options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct JsonOptions {
@@ -266,16 +268,7 @@ fn push_escaped(buf: &mut Vec<u8>, bytes: &[u8]) {
 }
 
 /// The two upper-case hex digits of every octet, so each octet is one two-octet copy.
-const HEX_PAIRS: [[u8; 2]; 256] = {
-    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-    let mut t = [[0u8; 2]; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = [DIGITS[i >> 4], DIGITS[i & 0xF]];
-        i += 1;
-    }
-    t
-};
+const HEX_PAIRS: [[u8; 2]; 256] = super::hex_pairs(b"0123456789ABCDEF");
 
 /// Append octets as a JSON string of upper-case hex, or one `*` per hex digit when masked.
 fn push_hex(buf: &mut Vec<u8>, bytes: &[u8], masked: bool) {
@@ -358,17 +351,6 @@ fn push_array<T>(buf: &mut Vec<u8>, items: &[T], write: fn(&T, &mut Vec<u8>)) {
         write(item, buf);
     }
     buf.push(b']');
-}
-
-/// Append `n` in decimal. Lengths and offsets are mostly one or two digits: those are written
-/// directly, the rest through `itoa`. Inlined: most callers are in the per-field loop.
-#[inline]
-pub(crate) fn push_uint(buf: &mut Vec<u8>, n: u64) {
-    match u8::try_from(n) {
-        Ok(d @ 0..=9) => buf.push(b'0' + d),
-        Ok(d @ 10..=99) => buf.extend_from_slice(&[b'0' + d / 10, b'0' + d % 10]),
-        _ => buf.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
-    }
 }
 
 /// Whether a span's value is redacted.

@@ -8,7 +8,8 @@ use std::io::Write;
 use serde_json::{json, Map, Value as J};
 
 use crate::codec::{self, Decoded};
-use crate::render::json::{pdu_json, push_json_str, push_uint, JsonOptions, ObjectWriter};
+use crate::render::json::{pdu_json, push_json_str, JsonOptions, ObjectWriter};
+use crate::render::push_uint;
 
 use super::{Event, PduEvent, SCHEMA};
 
